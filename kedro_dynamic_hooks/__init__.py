@@ -1,0 +1,28 @@
+"""Dynamic pipelines for Kedro, declared in parameters.yml and expanded by a hook.
+
+Add the hook in ``settings.py``::
+
+    from kedro_dynamic_hooks import DynamicPipelinesHook
+
+    HOOKS = (DynamicPipelinesHook(),)
+"""
+
+from .errors import CollisionError, DeclarationError, DynamicPipelinesError
+from .expand import DatasetOrigin, Expansion, expand
+from .hooks import DynamicPipelinesHook
+from .schema import Declaration, parse_declaration
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CollisionError",
+    "DatasetOrigin",
+    "Declaration",
+    "DeclarationError",
+    "DynamicPipelinesError",
+    "DynamicPipelinesHook",
+    "Expansion",
+    "__version__",
+    "expand",
+    "parse_declaration",
+]

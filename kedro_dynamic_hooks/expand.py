@@ -1,0 +1,383 @@
+"""Declaration -> namespaced pipelines, parameters and catalog entries.
+
+This is the pure core: no session, no config loader, no registry. It takes the
+validated declaration, the template pipelines and the raw parameters, and
+returns an :class:`Expansion`. The hook, the CLI and the ``register_pipelines``
+helper all call :func:`expand`.
+
+Nodes are copied once each with ``Node._copy`` and the renamed dataset names,
+exactly as ``kedro.pipeline.pipeline(template, namespace=...)`` would name
+them, and every pipeline is built with one ``Pipeline(nodes)`` call: no
+``sum()`` of pipelines, which is quadratic in Kedro.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from kedro.pipeline import Pipeline
+from kedro.pipeline.node import Node
+
+from .catalog import render_catalog
+from .errors import DeclarationError
+from .merge import deep_merge
+from .names import allowed, did_you_mean
+from .nodes import DatasetRenamer, collect_node, copy_node
+from .parameters import (
+    check_overrides,
+    check_runtime_targets,
+    pick,
+    used_parameters,
+    variant_parameters,
+)
+from .schema import DEFAULT_KEY, Declaration, NamespaceSpec
+from .variants import resolve_variants
+
+DEFAULT_PIPELINE = "__default__"
+
+
+@dataclass(frozen=True)
+class DatasetOrigin:
+    """Where an expanded dataset comes from, for error messages and reports."""
+
+    namespace: str
+    variant: str | None
+    template: str
+
+    def describe(self) -> str:
+        """Return e.g. ``'regressor' of price_predictor.candidate1``."""
+        owner = f"{self.namespace}.{self.variant}" if self.variant else self.namespace
+        return f"'{self.template}' of {owner}"
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """The result of expanding a declaration.
+
+    Attributes:
+        pipelines: ``<ns>`` and ``<ns>.<variant>`` -> pipeline.
+        parameters: The full parameters to hand to Kedro.
+        catalog: Concrete catalog entries rendered from the declaration's templates.
+        datasets: Every namespaced dataset name -> its origin.
+        variants: Namespace -> variant names in run order.
+        templates: Names of the template pipelines that were expanded.
+    """
+
+    pipelines: dict[str, Pipeline]
+    parameters: dict[str, Any]
+    catalog: dict[str, dict[str, Any]]
+    datasets: dict[str, DatasetOrigin]
+    variants: dict[str, tuple[str, ...]]
+    templates: frozenset[str]
+    nodes: list[Node] = field(repr=False)
+
+    def registry_updates(self, registry: Mapping[str, Pipeline]) -> dict[str, Pipeline]:
+        """Return the pipelines to write into the project's registry.
+
+        ``__default__`` (when the registry has one) keeps its own nodes, minus the
+        bare template nodes and any earlier expansion, plus every expanded node.
+        Calling this on an already updated registry gives the same result.
+        """
+        updates = dict(self.pipelines)
+        default = registry.get(DEFAULT_PIPELINE)
+        if default is not None:
+            template_nodes = {
+                n for name in self.templates if name in registry for n in registry[name].nodes
+            }
+            own = [
+                n
+                for n in default.nodes
+                if n not in template_nodes and not self._is_expanded(n.namespace)
+            ]
+            updates[DEFAULT_PIPELINE] = Pipeline([*own, *self.nodes])
+        return updates
+
+    def _is_expanded(self, namespace: str | None) -> bool:
+        return namespace is not None and namespace.split(".", 1)[0] in self.variants
+
+
+def expand(
+    declaration: Declaration,
+    templates: Mapping[str, Pipeline],
+    parameters: Mapping[str, Any],
+    *,
+    runtime_params: Mapping[str, Any] | None = None,
+    key: str = DEFAULT_KEY,
+    source: str | None = None,
+) -> Expansion:
+    """Expand a declaration.
+
+    Args:
+        declaration: The validated ``dynamic_pipelines`` section.
+        templates: The registered pipelines, by name.
+        parameters: The project's parameters as loaded (runtime params included).
+        runtime_params: The ``--params`` given for this run; re-applied last so
+            they win over the declaration.
+        key: The declaration's top-level key in ``parameters``.
+        source: The parameters file(s), for error messages.
+
+    Returns:
+        The expansion.
+
+    Raises:
+        DeclarationError: When the declaration cannot be expanded safely.
+    """
+    runtime = dict(runtime_params or {})
+    namespaces = declaration.namespaces
+    for name in namespaces:
+        if name in parameters and name not in runtime:
+            raise DeclarationError(
+                f"namespace '{name}' has the same name as a top-level parameter; the "
+                "namespace's parameters would replace it. Rename one of them.",
+                path=f"{key}.{name}",
+                source=source,
+            )
+    base = {k: v for k, v in parameters.items() if k != key and k not in namespaces}
+    builder = _Builder(templates, base, key=key, source=source)
+    for name, spec in namespaces.items():
+        builder.add_namespace(name, spec)
+    check_runtime_targets(runtime, builder.namespace_params, source=source)
+    expanded = deep_merge(base, builder.namespace_params, runtime)
+    return Expansion(
+        pipelines=builder.pipelines,
+        parameters=expanded,
+        catalog=builder.catalog,
+        datasets=builder.datasets,
+        variants=builder.variants,
+        templates=frozenset(builder.template_names),
+        nodes=builder.nodes,
+    )
+
+
+class _Builder:
+    """Accumulates the expansion of each namespace in turn."""
+
+    def __init__(
+        self,
+        templates: Mapping[str, Pipeline],
+        base: dict[str, Any],
+        *,
+        key: str,
+        source: str | None,
+    ) -> None:
+        self.templates = templates
+        self.base = base
+        self.key = key
+        self.source = source
+        self.pipelines: dict[str, Pipeline] = {}
+        self.namespace_params: dict[str, dict[str, Any]] = {}
+        self.catalog: dict[str, dict[str, Any]] = {}
+        self.datasets: dict[str, DatasetOrigin] = {}
+        self.variants: dict[str, tuple[str, ...]] = {}
+        self.template_names: set[str] = set()
+        self.nodes: list[Node] = []
+
+    def _error(self, message: str, path: str) -> DeclarationError:
+        return DeclarationError(message, path=f"{self.key}.{path}", source=self.source)
+
+    def _template_nodes(self, names: Iterable[str], path: str) -> list[Node]:
+        nodes: dict[str, Node] = {}
+        for name in names:
+            if name not in self.templates or name == DEFAULT_PIPELINE:
+                known = [p for p in self.templates if p != DEFAULT_PIPELINE]
+                raise self._error(
+                    f"unknown pipeline '{name}'. Registered pipelines: {allowed(known)}."
+                    f"{did_you_mean(name, known)}",
+                    path,
+                )
+            self.template_names.add(name)
+            for node in self.templates[name].nodes:
+                nodes.setdefault(node.name, node)
+        return list(nodes.values())
+
+    def add_namespace(self, ns: str, spec: NamespaceSpec) -> None:  # noqa: PLR0915
+        path = ns
+        if ns in self.templates:
+            raise self._error(
+                f"namespace '{ns}' has the same name as a registered pipeline; "
+                "'--pipelines' could not tell them apart. Rename the namespace.",
+                path,
+            )
+        variants = resolve_variants(spec, path=f"{self.key}.{path}", source=self.source)
+        shared = self._template_nodes(spec.shared, f"{path}.shared")
+        per_variant = self._template_nodes(spec.pipelines, f"{path}.pipelines")
+        collect = (
+            self._template_nodes([spec.collect.pipeline], f"{path}.collect.pipeline")
+            if spec.collect
+            else []
+        )
+        global_params = set(spec.parameters)
+        renamer = DatasetRenamer(
+            namespace=ns,
+            shared=shared,
+            per_variant=per_variant,
+            collect=collect,
+            global_inputs=set(spec.inputs),
+            global_params=global_params,
+            chain_input=spec.chain.input if spec.chain else None,
+            fan_in=spec.collect.input if spec.collect else None,
+        )
+        self._check_names(ns, spec, variants, shared, per_variant, collect, renamer)
+
+        used_shared = used_parameters([*shared, *collect], global_params)
+        used_variant = used_parameters(per_variant, global_params)
+        templates = [*spec.shared, *spec.pipelines]
+        for name in global_params & (set(spec.overrides) | _override_keys(variants)):
+            raise self._error(
+                f"parameter '{name}' is listed under 'parameters' (global) and also overridden.",
+                f"{path}.parameters",
+            )
+        check_overrides(
+            spec.overrides,
+            self.base,
+            used_shared | used_variant,
+            path=f"{self.key}.{path}.overrides",
+            templates=templates,
+            source=self.source,
+        )
+        ns_values = deep_merge(self.base, spec.overrides)
+        params: dict[str, Any] = pick(ns_values, used_shared)
+        for name, overrides in variants.items():
+            vpath = f"{path}.variants.{name}.overrides"
+            if spec.variants.get(name) is None:
+                vpath = f"{path}.matrix.parameters"
+            check_overrides(
+                overrides,
+                ns_values,
+                used_variant,
+                path=f"{self.key}.{vpath}",
+                templates=spec.pipelines,
+                source=self.source,
+            )
+            params[name] = variant_parameters(ns_values, used_variant, overrides)
+        self.namespace_params[ns] = params
+
+        # Nodes: shared once, then each variant (chained when declared), then collect.
+        names = list(variants)
+        tags = {ns, *names}
+        ns_nodes = [copy_node(n, renamer.shared(), ns, tags) for n in shared]
+        chain = spec.chain
+        for index, name in enumerate(names):
+            previous = None
+            if chain is not None:
+                previous = chain.initial if index == 0 else f"{ns}.{names[index - 1]}.{chain.output}"
+            mapping = renamer.variant(name, previous)
+            nodes = [copy_node(n, mapping, f"{ns}.{name}", {ns, name}) for n in per_variant]
+            self.pipelines[f"{ns}.{name}"] = Pipeline(nodes)
+            ns_nodes.extend(nodes)
+        if spec.collect is not None:
+            ns_nodes.extend(self._collect(ns, spec, names, collect, renamer))
+        self.pipelines[ns] = Pipeline(ns_nodes)
+        self.nodes.extend(ns_nodes)
+        self.variants[ns] = tuple(names)
+        self._record_datasets(ns, names, renamer)
+        self.catalog.update(
+            render_catalog(
+                spec.catalog,
+                renamer,
+                names,
+                path=f"{self.key}.{path}.catalog",
+                source=self.source,
+            )
+        )
+
+    def _collect(
+        self,
+        ns: str,
+        spec: NamespaceSpec,
+        names: list[str],
+        collect: list[Node],
+        renamer: DatasetRenamer,
+    ) -> list[Node]:
+        assert spec.collect is not None
+        wanted = spec.collect.input
+        if wanted not in renamer.variant_outputs:
+            raise self._error(
+                f"'{wanted}' is not an output of pipeline(s) {allowed(spec.pipelines)}; each "
+                f"variant must produce it. Outputs: {allowed(renamer.variant_outputs)}."
+                f"{did_you_mean(wanted, renamer.variant_outputs)}",
+                f"{ns}.collect.input",
+            )
+        readers = [n for n in collect if wanted in n.inputs]
+        if not readers:
+            raise self._error(
+                f"no node of pipeline '{spec.collect.pipeline}' reads '{wanted}'.",
+                f"{ns}.collect.input",
+            )
+        mapping = renamer.collect()
+        return [
+            collect_node(node, wanted, tuple(names), mapping, ns)
+            if node in readers
+            else copy_node(node, mapping, ns, {ns})
+            for node in collect
+        ]
+
+    def _check_names(  # noqa: PLR0913
+        self,
+        ns: str,
+        spec: NamespaceSpec,
+        variants: Mapping[str, Any],
+        shared: list[Node],
+        per_variant: list[Node],
+        collect: list[Node],
+        renamer: DatasetRenamer,
+    ) -> None:
+        datasets = {
+            d.split("@", 1)[0]
+            for n in [*shared, *per_variant, *collect]
+            for d in [*n.inputs, *n.outputs]
+            if not d.startswith("params:")
+        }
+        for name in spec.inputs:
+            if name not in datasets:
+                raise self._error(
+                    f"'{name}' is not a dataset of the namespace's pipelines. "
+                    f"Datasets: {allowed(datasets)}.{did_you_mean(name, datasets)}",
+                    f"{ns}.inputs",
+                )
+        clashes = {
+            "a top-level parameter": set(self.base),
+            "a registered pipeline": set(self.templates),
+            "a dataset of the shared pipelines": renamer.shared_outputs,
+        }
+        for name in variants:
+            for what, taken in clashes.items():
+                if name in taken:
+                    raise self._error(
+                        f"variant '{name}' has the same name as {what}; their namespaced "
+                        f"names would clash ('{ns}.{name}'). Rename the variant.",
+                        f"{ns}.variants.{name}",
+                    )
+        if spec.chain is not None:
+            chain = spec.chain
+            if chain.input not in renamer.variant_free_inputs:
+                known = renamer.variant_free_inputs
+                raise self._error(
+                    f"'{chain.input}' is not an input of pipeline(s) {allowed(spec.pipelines)}. "
+                    f"Inputs: {allowed(known)}.{did_you_mean(chain.input, known)}",
+                    f"{ns}.chain.input",
+                )
+            if chain.output not in renamer.variant_outputs:
+                known = renamer.variant_outputs
+                raise self._error(
+                    f"'{chain.output}' is not an output of pipeline(s) {allowed(spec.pipelines)}. "
+                    f"Outputs: {allowed(known)}.{did_you_mean(chain.output, known)}",
+                    f"{ns}.chain.output",
+                )
+
+    def _record_datasets(self, ns: str, names: list[str], renamer: DatasetRenamer) -> None:
+        for template, new in renamer.owned_shared().items():
+            self.datasets[new] = DatasetOrigin(ns, None, template)
+        owned = renamer.owned_per_variant()
+        for name in names:
+            for template in owned:
+                self.datasets[f"{ns}.{name}.{template}"] = DatasetOrigin(ns, name, template)
+
+
+def _override_keys(variants: Mapping[str, Mapping[str, Any]]) -> set[str]:
+    return {key for overrides in variants.values() for key in overrides}
+
+
+__all__ = ["DatasetOrigin", "Expansion", "expand"]

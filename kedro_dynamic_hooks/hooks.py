@@ -1,0 +1,147 @@
+"""The Kedro hook: lifecycle glue around the pure expansion core.
+
+Kedro 1.7 facts this module relies on (checked against the installed source):
+
+- ``KedroSession.run`` calls ``pipelines.set_requested(...)`` and then
+  ``load_context()``, which fires ``after_context_created``; the pipelines are
+  read from the registry only after that, and the catalog after that.
+- ``config_loader[key] = value`` is returned as is by later reads, so writing
+  the expanded parameters there is what ``context.params``, ``params:`` inputs
+  and Kedro's parameter validation see. Runtime params are merged only when
+  files are read, so we re-apply them ourselves.
+- Reading ``context.params`` here would validate and cache the unexpanded
+  parameters, so this module reads ``config_loader["parameters"]`` instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from kedro.config import MissingConfigException
+from kedro.framework.hooks import hook_impl
+
+from .catalog import check_collisions
+from .errors import DynamicPipelinesError
+from .expand import Expansion, expand
+from .schema import DEFAULT_KEY, Declaration, parse_declaration
+from .sources import declaration_source
+
+if TYPE_CHECKING:
+    from kedro.config import AbstractConfigLoader
+    from kedro.framework.context import KedroContext
+    from kedro.pipeline import Pipeline
+
+logger = logging.getLogger(__name__)
+
+# The loader entries holding what the files said before expansion, so that a
+# second firing on the same context expands the same input again.
+_STASH = "_dynamic_pipelines_source_{}"
+
+
+class DynamicPipelinesHook:
+    """Expands the ``dynamic_pipelines`` declaration of a project's parameters.
+
+    Register an instance in ``settings.py``::
+
+        from kedro_dynamic_hooks import DynamicPipelinesHook
+
+        HOOKS = (DynamicPipelinesHook(),)
+
+    Args:
+        key: The top-level parameters key that holds the declaration.
+    """
+
+    def __init__(self, key: str = DEFAULT_KEY) -> None:
+        self.key = key
+
+    @hook_impl(tryfirst=True)
+    def after_context_created(self, context: KedroContext) -> None:
+        """Validate the declaration, then register pipelines, parameters and datasets."""
+        started = time.perf_counter()
+        loader = context.config_loader
+        parameters = _original(loader, "parameters")
+        if self.key not in parameters:
+            logger.warning(
+                "DynamicPipelinesHook is registered but the parameters have no '%s' key: "
+                "nothing to expand.",
+                self.key,
+            )
+            return
+        try:
+            expansion = self._expand(loader, parameters, str(context.project_path))
+        except DynamicPipelinesError as exc:
+            if exc.source is None:
+                raise exc.with_source(declaration_source(loader, self.key)) from None
+            raise
+        loader["parameters"] = expansion.parameters
+        loader["catalog"] = {**expansion.catalog, **_original(loader, "catalog")}
+        _register(expansion)
+        logger.info(
+            "Expanded %d namespace(s) into %d variant(s) and %d node(s) in %.2fs.",
+            len(expansion.variants),
+            sum(len(v) for v in expansion.variants.values()),
+            len(expansion.nodes),
+            time.perf_counter() - started,
+        )
+
+    def _expand(
+        self, loader: AbstractConfigLoader, parameters: dict[str, Any], project_path: str
+    ) -> Expansion:
+        declaration = parse_declaration(parameters[self.key], key=self.key)
+        expansion = expand(
+            declaration,
+            _templates(declaration),
+            parameters,
+            runtime_params=getattr(loader, "runtime_params", None),
+            key=self.key,
+        )
+        catalog = {**expansion.catalog, **_original(loader, "catalog")}
+        check_collisions(catalog, expansion.datasets, project_path=project_path)
+        return expansion
+
+
+def _original(loader: AbstractConfigLoader, key: str) -> dict[str, Any]:
+    """Return ``loader[key]`` as the files gave it, even after we replaced it."""
+    stash = _STASH.format(key)
+    if stash not in loader:
+        try:
+            value = loader[key]
+        except MissingConfigException:
+            value = {}
+        loader[stash] = value
+    return dict(loader[stash])
+
+
+def _templates(declaration: Declaration) -> Mapping[str, Pipeline]:
+    """Return the registered pipelines, making sure the templates are loaded.
+
+    Under ``kedro run --pipelines <ns>`` the registry is asked only for the
+    requested names, which are ours and unknown to ``register_pipelines``. We
+    ask it for the templates instead, plus any other requested pipeline.
+    """
+    from kedro.framework.project import pipelines
+
+    requested = pipelines._requested_pipelines  # Kedro >= 1.7, see KedroSession.run
+    if requested is not None and "__default__" not in requested:
+        namespaces = declaration.namespaces
+        keep = {name for name in requested if name.split(".", 1)[0] not in namespaces}
+        templates = {
+            name
+            for spec in namespaces.values()
+            for name in [*spec.shared, *spec.pipelines, *([spec.collect.pipeline] if spec.collect else [])]
+        }
+        pipelines.set_requested(sorted(keep | templates))
+    return dict(pipelines.items())
+
+
+def _register(expansion: Expansion) -> None:
+    from kedro.framework.project import pipelines
+
+    for name, pipeline in expansion.registry_updates(dict(pipelines.items())).items():
+        pipelines[name] = pipeline
+
+
+dynamic_pipelines_hook = DynamicPipelinesHook()

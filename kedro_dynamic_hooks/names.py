@@ -1,0 +1,76 @@
+"""Naming rules for namespaces, variants and matrix combinations."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from difflib import get_close_matches
+from typing import Any
+
+# Names end up in dataset names, parameter paths, node namespaces, tags and,
+# through catalog templates, in filepaths. Plain ASCII identifiers are safe in
+# all of them: no dots (Kedro's namespace separator), no path separators, no
+# braces (factory placeholders), no leading dash (CLI flags) or underscore
+# (OmegaConf drops catalog keys starting with "_").
+NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+MAX_NAME_LENGTH = 64
+NAME_RULE = (
+    f"an ASCII letter followed by letters, digits or '_' (at most {MAX_NAME_LENGTH} characters), "
+    "e.g. 'price_predictor' or 'm2024_03'"
+)
+
+
+def name_problem(name: object) -> str | None:
+    """Explain why ``name`` is not a valid namespace or variant name.
+
+    Args:
+        name: The candidate name, as read from YAML.
+
+    Returns:
+        ``None`` when the name is valid, otherwise a short reason.
+    """
+    if not isinstance(name, str):
+        return f"must be a string, got {type(name).__name__} {name!r}"
+    if not name:
+        return "must not be empty"
+    if len(name) > MAX_NAME_LENGTH:
+        return f"is {len(name)} characters long"
+    if NAME_PATTERN.fullmatch(name) is None:
+        return f"{name!r} contains characters that are not allowed"
+    return None
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """Return ``" Did you mean 'x'?"`` for the closest candidate, or ``""``."""
+    matches = get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" Did you mean '{matches[0]}'?" if matches else ""
+
+
+def allowed(candidates: Iterable[str]) -> str:
+    """Format a sorted, quoted list of allowed values."""
+    values = sorted(candidates)
+    return ", ".join(f"'{v}'" for v in values) if values else "(none)"
+
+
+def value_label(value: Any) -> str:
+    """Turn a matrix value into a readable name fragment.
+
+    ``sklearn.linear_model.Ridge`` becomes ``Ridge``, ``0.25`` becomes ``0p25``
+    and ``-1`` becomes ``m1``. Uniqueness is checked by the caller.
+    """
+    if isinstance(value, bool):
+        return str(value).lower()
+    text = str(value)
+    if isinstance(value, str) and "." in text and not _is_number(text):
+        text = text.rsplit(".", 1)[-1]
+    text = text.replace("-", "m").replace(".", "p")
+    text = re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")
+    return text or "empty"
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

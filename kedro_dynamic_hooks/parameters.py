@@ -1,0 +1,114 @@
+"""Per-namespace and per-variant parameters: base -> namespace -> variant."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from kedro.pipeline.node import Node
+
+from .errors import DeclarationError
+from .merge import deep_merge
+from .names import allowed, did_you_mean
+
+PARAMS_PREFIX = "params:"
+
+
+def used_parameters(nodes: Iterable[Node], global_params: set[str]) -> set[str]:
+    """Return the top-level parameter keys that ``nodes`` read via ``params:``.
+
+    Keys listed in ``global_params`` are left out: they are not namespaced.
+    """
+    used: set[str] = set()
+    for node in nodes:
+        for name in node.inputs:
+            if name.startswith(PARAMS_PREFIX):
+                top = name[len(PARAMS_PREFIX) :].split(".", 1)[0]
+                if top not in global_params:
+                    used.add(top)
+    return used
+
+
+def check_overrides(
+    overrides: Mapping[str, Any],
+    base: Mapping[str, Any],
+    used: set[str],
+    *,
+    path: str,
+    templates: Iterable[str],
+    source: str | None,
+) -> None:
+    """Refuse overrides that no node would ever see.
+
+    A top-level key must be read by a node of ``templates``. A nested key must
+    exist in the base value unless that base mapping is empty (a free-form
+    mapping such as ``model_params: {}``), so a typo cannot be silently ignored.
+
+    Raises:
+        DeclarationError: Naming the override's YAML path and the allowed keys.
+    """
+    names = ", ".join(sorted(templates))
+    for key, value in overrides.items():
+        if key not in used:
+            raise DeclarationError(
+                f"override of parameter '{key}', which no node of pipeline(s) [{names}] "
+                f"reads. Parameters those nodes read: {allowed(used)}.{did_you_mean(key, used)}",
+                path=f"{path}.{key}",
+                source=source,
+            )
+        _check_nested(value, base.get(key), f"{path}.{key}", source)
+
+
+def _check_nested(value: Any, base: Any, path: str, source: str | None) -> None:
+    if not isinstance(value, Mapping) or not isinstance(base, Mapping) or not base:
+        return
+    for key, sub in value.items():
+        if key not in base:
+            raise DeclarationError(
+                f"override of '{key}', which the base parameters do not define. "
+                f"Keys defined there: {allowed(map(str, base))}.{did_you_mean(str(key), map(str, base))} "
+                "To add a new key, define it in the base parameters first.",
+                path=f"{path}.{key}",
+                source=source,
+            )
+        _check_nested(sub, base[key], f"{path}.{key}", source)
+
+
+def pick(values: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+    """Return the entries of ``values`` whose key is in ``keys``, in ``values`` order."""
+    wanted = set(keys)
+    return {k: v for k, v in values.items() if k in wanted}
+
+
+def variant_parameters(
+    namespace_params: Mapping[str, Any], used: set[str], overrides: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Resolve one variant: the namespace's values of ``used`` keys, then overrides."""
+    return deep_merge(pick(namespace_params, used), overrides)
+
+
+def check_runtime_targets(
+    runtime_params: Mapping[str, Any],
+    expanded: Mapping[str, Mapping[str, Any]],
+    *,
+    source: str | None,
+) -> None:
+    """Refuse ``--params ns.<unknown>...=`` that would silently change nothing.
+
+    Args:
+        runtime_params: The ``--params`` given on the command line, nested.
+        expanded: Namespace name -> that namespace's expanded parameters.
+    """
+    for namespace, params in expanded.items():
+        given = runtime_params.get(namespace)
+        if not isinstance(given, Mapping):
+            continue
+        for key in given:
+            if key not in params:
+                raise DeclarationError(
+                    f"--params targets '{namespace}.{key}', which is neither a variant nor "
+                    f"a parameter of namespace '{namespace}'. Known: {allowed(params)}."
+                    f"{did_you_mean(str(key), params)}",
+                    path=f"{namespace}.{key}",
+                    source="--params",
+                )

@@ -1,0 +1,249 @@
+"""What a declaration is: the pydantic models behind ``dynamic_pipelines``.
+
+One model per YAML section, ``extra="forbid"`` everywhere and strict types, so
+that a typo or a wrong type is reported instead of silently ignored.
+:func:`parse_declaration` turns pydantic's errors into one
+:class:`~kedro_dynamic_hooks.errors.DeclarationError` per declaration.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, field_validator
+
+from .errors import DeclarationError
+from .names import allowed, did_you_mean, name_problem
+
+DEFAULT_KEY = "dynamic_pipelines"
+DEFAULT_MAX_MATRIX_SIZE = 1000
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class VariantSpec(_Section):
+    """One named variant of a namespace."""
+
+    overrides: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Parameter overrides deep-merged over the namespace's parameters.",
+    )
+
+
+class MatrixSpec(_Section):
+    """A cartesian product of parameter values; each combination is a variant."""
+
+    parameters: dict[str, list[Any] | dict[str, Any]] = Field(
+        description=(
+            "Dotted parameter path -> list of values, or mapping of label -> value. "
+            "Labels (or readable forms of the values) name the combinations."
+        ),
+        min_length=1,
+    )
+    max_size: int = Field(
+        default=DEFAULT_MAX_MATRIX_SIZE,
+        gt=0,
+        description="Refuse matrices with more combinations than this.",
+    )
+
+
+class ChainSpec(_Section):
+    """Variants run as an ordered chain: each consumes the previous one's output."""
+
+    input: str = Field(description="Template dataset each variant reads from its predecessor.")
+    output: str = Field(description="Template dataset each variant passes to its successor.")
+    initial: str = Field(description="Global dataset the first variant reads as its input.")
+    order: list[str] | None = Field(
+        default=None,
+        description="Explicit chain order; defaults to the order of 'variants'.",
+    )
+
+
+class CollectSpec(_Section):
+    """A fan-in pipeline that receives one dataset from every variant."""
+
+    pipeline: str = Field(description="Registered pipeline instantiated once per namespace.")
+    input: str = Field(
+        description=(
+            "Dataset produced by every variant. The collect pipeline's node that reads a "
+            "dataset of this name receives a dict {variant: value}."
+        )
+    )
+
+
+class NamespaceSpec(_Section):
+    """One namespace: templates, global inputs, overrides and variants."""
+
+    pipelines: list[str] = Field(
+        min_length=1, description="Registered pipelines instantiated once per variant."
+    )
+    shared: list[str] = Field(
+        default_factory=list, description="Registered pipelines instantiated once per namespace."
+    )
+    inputs: list[str] = Field(
+        default_factory=list, description="Datasets that stay global (not namespaced)."
+    )
+    parameters: list[str] = Field(
+        default_factory=list,
+        description="Top-level parameters that stay global (not namespaced).",
+    )
+    overrides: dict[str, Any] = Field(
+        default_factory=dict, description="Namespace-level parameter overrides."
+    )
+    variants: dict[str, VariantSpec] = Field(default_factory=dict)
+    matrix: MatrixSpec | None = None
+    chain: ChainSpec | None = None
+    collect: CollectSpec | None = None
+    catalog: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description=(
+            "Template dataset name -> Kedro dataset config; '{namespace}' and '{variant}' "
+            "are replaced in every string."
+        ),
+    )
+
+    @field_validator("variants", mode="before")
+    @classmethod
+    def _no_null_variants(cls, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            for name, spec in value.items():
+                if spec is None:
+                    raise ValueError(
+                        f"variant '{name}' is null; write '{name}: {{}}' for a variant "
+                        "without overrides"
+                    )
+        return value
+
+
+class Declaration(RootModel[dict[str, NamespaceSpec]]):
+    """The whole ``dynamic_pipelines`` section: namespace name -> namespace."""
+
+    model_config = ConfigDict(strict=True, frozen=True)
+
+    @property
+    def namespaces(self) -> dict[str, NamespaceSpec]:
+        """The declared namespaces, in declaration order."""
+        return self.root
+
+
+def parse_declaration(
+    raw: Any, *, key: str = DEFAULT_KEY, source: str | None = None
+) -> Declaration:
+    """Validate a raw ``dynamic_pipelines`` mapping.
+
+    Args:
+        raw: The value of the declaration key as loaded from YAML.
+        key: The top-level parameters key, used in error paths.
+        source: The parameters file(s), used in error messages.
+
+    Returns:
+        The validated declaration.
+
+    Raises:
+        DeclarationError: On the first problem found, naming its YAML path.
+    """
+    if not isinstance(raw, Mapping):
+        raise DeclarationError(
+            f"expected a mapping of namespace name -> namespace, got {_kind(raw)}.",
+            path=key,
+            source=source,
+        )
+    if not raw:
+        raise DeclarationError("declares no namespace.", path=key, source=source)
+    for name in raw:
+        problem = name_problem(name)
+        if problem:
+            raise DeclarationError(
+                f"namespace name {problem}. A name must be {_rule()}.",
+                path=f"{key}.{name}",
+                source=source,
+            )
+    try:
+        return Declaration.model_validate(dict(raw))
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        loc = [str(part) for part in error["loc"]]
+        path = ".".join([key, *loc])
+        raise DeclarationError(_explain(error, loc), path=path, source=source) from None
+
+
+def _rule() -> str:
+    from .names import NAME_RULE
+
+    return NAME_RULE
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "a list"
+    return f"{type(value).__name__} {value!r}"
+
+
+def _explain(error: Mapping[str, Any], loc: list[str]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        fields = _fields_at(loc[:-1])
+        return (
+            f"unknown key '{loc[-1]}'. Allowed keys: {allowed(fields)}."
+            f"{did_you_mean(loc[-1], fields)}"
+        )
+    if kind == "missing":
+        return f"required key '{loc[-1]}' is missing."
+    given = _kind(error.get("input"))
+    if kind in {"dict_type", "model_type", "model_attributes_type"}:
+        hint = " Write '{}' for an empty mapping." if error.get("input") is None else ""
+        return f"expected a mapping, got {given}.{hint}"
+    if kind == "list_type":
+        return f"expected a list, got {given}."
+    if kind == "string_type":
+        return f"expected a string, got {given}."
+    if kind in {"int_type", "int_parsing", "greater_than"}:
+        return f"expected a positive integer, got {given}."
+    if kind == "too_short":
+        return f"must not be empty, got {given}."
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ") + "."
+    return f"{error['msg']} (got {given})."
+
+
+def _fields_at(loc: list[str]) -> list[str]:
+    """Return the allowed keys of the model found at ``loc`` in the schema."""
+    current: Any = Declaration.model_fields["root"].annotation
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(part)
+            current = field.annotation if field else None
+        elif typing.get_origin(current) is dict:
+            current = typing.get_args(current)[1]
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip ``X | None`` down to ``X``; return a dict[str, Model] as is."""
+    if typing.get_origin(annotation) in {typing.Union, types.UnionType}:
+        options = [a for a in typing.get_args(annotation) if a is not type(None)]
+        models = [a for a in options if isinstance(a, type) and issubclass(a, BaseModel)]
+        return models[0] if models else options[0]
+    if typing.get_origin(annotation) is dict:
+        value = typing.get_args(annotation)[1]
+        if isinstance(value, type) and issubclass(value, BaseModel):
+            return annotation
+    return annotation
+
+
+def json_schema() -> dict[str, Any]:
+    """Return the JSON Schema of a whole parameters file holding a declaration."""
+    schema = Declaration.model_json_schema()
+    schema["title"] = "dynamic_pipelines declaration"
+    return schema

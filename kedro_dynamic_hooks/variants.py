@@ -1,0 +1,133 @@
+"""Which variants a namespace has: named ones, matrix combinations, chain order."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from .errors import DeclarationError
+from .merge import deep_merge, nest
+from .names import NAME_RULE, allowed, did_you_mean, name_problem, value_label
+from .schema import NamespaceSpec
+
+
+def resolve_variants(
+    spec: NamespaceSpec, *, path: str, source: str | None
+) -> dict[str, dict[str, Any]]:
+    """Return variant name -> variant-level overrides, in run order.
+
+    Named variants come first in declaration order, then matrix combinations in
+    product order. A chain's ``order`` reorders the result.
+
+    Raises:
+        DeclarationError: For invalid or clashing names, an oversized matrix, an
+            empty namespace, or a chain order with gaps or repeats.
+    """
+    variants: dict[str, dict[str, Any]] = {}
+    for name, variant in spec.variants.items():
+        problem = name_problem(name)
+        if problem:
+            raise DeclarationError(
+                f"variant name {problem}. A name must be {NAME_RULE}.",
+                path=f"{path}.variants.{name}",
+                source=source,
+            )
+        variants[name] = variant.overrides
+    if spec.matrix is not None:
+        for name, overrides in _matrix(spec, path=f"{path}.matrix", source=source).items():
+            if name in variants:
+                raise DeclarationError(
+                    f"matrix combination '{name}' has the same name as a named variant. "
+                    "Rename the variant or give the matrix values other labels.",
+                    path=f"{path}.matrix",
+                    source=source,
+                )
+            variants[name] = overrides
+    if not variants:
+        raise DeclarationError(
+            "namespace declares no variants. Add 'variants' (e.g. 'variants: {base: {}}') "
+            "or a 'matrix'.",
+            path=path,
+            source=source,
+        )
+    if spec.chain is not None and spec.chain.order is not None:
+        variants = _reorder(variants, spec.chain.order, path=f"{path}.chain.order", source=source)
+    return variants
+
+
+def _matrix(spec: NamespaceSpec, *, path: str, source: str | None) -> dict[str, dict[str, Any]]:
+    assert spec.matrix is not None
+    axes: list[list[tuple[str, dict[str, Any]]]] = []
+    for dotted, values in spec.matrix.parameters.items():
+        parts = dotted.split(".")
+        if not all(parts) or any(name_problem(p) for p in parts):
+            raise DeclarationError(
+                f"'{dotted}' is not a dotted parameter path such as 'model_options.model'.",
+                path=f"{path}.parameters.{dotted}",
+                source=source,
+            )
+        labelled = values.items() if isinstance(values, Mapping) else _labels(values)
+        axis = [(f"{parts[-1]}_{label}", nest(dotted, value)) for label, value in labelled]
+        if not axis:
+            raise DeclarationError(
+                "needs at least one value.", path=f"{path}.parameters.{dotted}", source=source
+            )
+        axes.append(axis)
+    size = math.prod(len(axis) for axis in axes)
+    if size > spec.matrix.max_size:
+        raise DeclarationError(
+            f"matrix has {size} combinations, more than max_size={spec.matrix.max_size}. "
+            "Remove values, or raise 'max_size' if you really mean it.",
+            path=path,
+            source=source,
+        )
+    combos: dict[str, dict[str, Any]] = {}
+    for combo in itertools.product(*axes):
+        name = "__".join(label for label, _ in combo)
+        problem = name_problem(name)
+        if problem or name in combos:
+            reason = problem or "is produced by two different combinations"
+            raise DeclarationError(
+                f"combination name '{name}' {reason}. Give the values readable labels with a "
+                "mapping, e.g. '{ridge: sklearn.linear_model.Ridge}'.",
+                path=path,
+                source=source,
+            )
+        combos[name] = deep_merge({}, *(overrides for _, overrides in combo))
+    return combos
+
+
+def _labels(values: list[Any]) -> list[tuple[str, Any]]:
+    return [(value_label(value), value) for value in values]
+
+
+def _reorder(
+    variants: dict[str, dict[str, Any]], order: list[str], *, path: str, source: str | None
+) -> dict[str, dict[str, Any]]:
+    seen: set[str] = set()
+    for name in order:
+        if name not in variants:
+            raise DeclarationError(
+                f"unknown variant '{name}' in the chain. Variants: {allowed(variants)}."
+                f"{did_you_mean(name, variants)}",
+                path=path,
+                source=source,
+            )
+        if name in seen:
+            raise DeclarationError(
+                f"variant '{name}' appears twice: a chain cannot loop back.",
+                path=path,
+                source=source,
+            )
+        seen.add(name)
+    missing = [name for name in variants if name not in seen]
+    if missing:
+        raise DeclarationError(
+            f"the chain order leaves out {allowed(missing)}: every variant must have a place "
+            "in the chain.",
+            path=path,
+            source=source,
+        )
+    return {name: variants[name] for name in order}
