@@ -211,6 +211,9 @@ class CollectCall:
         self.__qualname__ = getattr(func, "__qualname__", self.__name__)
         self.__module__ = getattr(func, "__module__", __name__)
         self.__doc__ = getattr(func, "__doc__", None)
+        # Lets typing.get_type_hints (Kedro's parameter validation) read this
+        # callable; the wrapped function's own hints do not match *values.
+        self.__annotations__: dict[str, Any] = {}
 
     def __call__(self, *values: Any) -> Any:
         remaining = iter(values)

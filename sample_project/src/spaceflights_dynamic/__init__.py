@@ -1,0 +1,3 @@
+"""Spaceflights, run once per business case, experiment and month."""
+
+__version__ = "0.1.0"
