@@ -121,12 +121,13 @@ def _templates(declaration: Declaration) -> Mapping[str, Pipeline]:
     Under ``kedro run --pipelines <ns>`` the registry is asked only for the
     requested names, which are ours and unknown to ``register_pipelines``. We
     ask it for the templates instead, plus any other requested pipeline.
+    Pipelines of an earlier expansion (the hook fired twice) are left out.
     """
     from kedro.framework.project import pipelines
 
+    namespaces = declaration.namespaces
     requested = pipelines._requested_pipelines  # Kedro >= 1.7, see KedroSession.run
     if requested is not None and "__default__" not in requested:
-        namespaces = declaration.namespaces
         keep = {name for name in requested if name.split(".", 1)[0] not in namespaces}
         templates = {
             name
@@ -134,7 +135,11 @@ def _templates(declaration: Declaration) -> Mapping[str, Pipeline]:
             for name in [*spec.shared, *spec.pipelines, *([spec.collect.pipeline] if spec.collect else [])]
         }
         pipelines.set_requested(sorted(keep | templates))
-    return dict(pipelines.items())
+    return {
+        name: pipeline
+        for name, pipeline in pipelines.items()
+        if name.split(".", 1)[0] not in namespaces
+    }
 
 
 def _register(expansion: Expansion) -> None:

@@ -1,0 +1,80 @@
+"""The hook inside a real, in-process KedroSession."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+from kedro.framework.hooks.manager import _create_hook_manager
+from kedro.framework.project import pipelines
+from kedro.framework.session import KedroSession
+from kedro.framework.startup import bootstrap_project
+
+from conftest import REFERENCE, copy_sample
+from kedro_dynamic_hooks import DynamicPipelinesHook
+from kedro_dynamic_hooks.hooks import dynamic_pipelines_hook
+
+
+def test_hook_implementations_match_kedro_specs():
+    manager = _create_hook_manager()
+    manager.register(DynamicPipelinesHook())
+    manager.check_pending()  # raises on a misspelt hook name or argument
+    impls = manager.hook.after_context_created.get_hookimpls()
+    ours = [i for i in impls if isinstance(i.plugin, DynamicPipelinesHook)]
+    assert ours and ours[0].tryfirst
+
+
+def test_module_level_instance_for_entry_points():
+    assert isinstance(dynamic_pipelines_hook, DynamicPipelinesHook)
+
+
+@pytest.fixture
+def session_project(tmp_path, monkeypatch):
+    project = copy_sample(tmp_path, REFERENCE)
+    monkeypatch.chdir(project)
+    monkeypatch.syspath_prepend(str(project / "src"))
+    for name in [m for m in sys.modules if m.startswith("spaceflights_dynamic")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setenv("RECORD_RUN", str(project / "ran.json"))
+    bootstrap_project(project)
+    yield project
+    pipelines.configure(None)
+
+
+def test_programmatic_session_sees_variants_and_is_idempotent(session_project):
+    with KedroSession.create(project_path=session_project) as session:
+        context = session.load_context()
+        params = context.params
+        assert params["price_predictor"]["candidate2"]["model_options"].model == "sklearn.linear_model.Ridge"
+        before = {name: sorted(n.name for n in p.nodes) for name, p in pipelines.items()}
+        catalog_before = dict(context.config_loader["catalog"])
+        # Fire the hook again on the same context, as kedro-dagster does.
+        session._hook_manager.hook.after_context_created(context=context)
+        after = {name: sorted(n.name for n in p.nodes) for name, p in pipelines.items()}
+        assert before == after
+        assert context.config_loader["catalog"] == catalog_before
+        assert "price_predictor.candidate3" in after and len(after["__default__"]) == 30
+
+
+def test_session_run_with_selective_loading(session_project):
+    with KedroSession.create(project_path=session_project) as session:
+        session.run(pipeline_names=["reviews_predictor"])
+    ran = json.loads((session_project / "ran.json").read_text())
+    assert len(ran) == 3 + 2 * 4 and all(n.startswith("reviews_predictor.") for n in ran)
+
+
+def test_another_plugin_reading_params_runs_after_ours(session_project):
+    from kedro.framework.hooks import hook_impl
+
+    seen = {}
+
+    class ReadsParams:
+        @hook_impl
+        def after_context_created(self, context):
+            seen["params"] = context.params
+
+    with KedroSession.create(project_path=session_project) as session:
+        session._hook_manager.register(ReadsParams())
+        session.run(pipeline_names=["reviews_predictor"])
+    assert "test1" in seen["params"]["reviews_predictor"]
