@@ -117,7 +117,9 @@ def check_collisions(
     """
     explicit = {k: v for k, v in catalog.items() if not CatalogConfigResolver.is_pattern(k)}
     patterns = {
-        k: _without_credentials(v) for k, v in catalog.items() if CatalogConfigResolver.is_pattern(k)
+        k: _without_credentials(v)
+        for k, v in catalog.items()
+        if CatalogConfigResolver.is_pattern(k)
     }
     resolver = CatalogConfigResolver(
         config=patterns, default_runtime_patterns=DEFAULT_RUNTIME_PATTERN

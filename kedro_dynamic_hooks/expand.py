@@ -192,7 +192,7 @@ class _Builder:
                 nodes.setdefault(node.name, node)
         return list(nodes.values())
 
-    def add_namespace(self, ns: str, spec: NamespaceSpec) -> None:  # noqa: PLR0915
+    def add_namespace(self, ns: str, spec: NamespaceSpec) -> None:
         path = ns
         if ns in self.templates:
             raise self._error(
@@ -262,7 +262,9 @@ class _Builder:
         for index, name in enumerate(names):
             previous = None
             if chain is not None:
-                previous = chain.initial if index == 0 else f"{ns}.{names[index - 1]}.{chain.output}"
+                previous = (
+                    chain.initial if index == 0 else f"{ns}.{names[index - 1]}.{chain.output}"
+                )
             mapping = renamer.variant(name, previous)
             nodes = [copy_node(n, mapping, f"{ns}.{name}", {ns, name}) for n in per_variant]
             self.pipelines[f"{ns}.{name}"] = Pipeline(nodes)
@@ -314,7 +316,7 @@ class _Builder:
             for node in collect
         ]
 
-    def _check_names(  # noqa: PLR0913
+    def _check_names(
         self,
         ns: str,
         spec: NamespaceSpec,

@@ -132,7 +132,11 @@ def _templates(declaration: Declaration) -> Mapping[str, Pipeline]:
         templates = {
             name
             for spec in namespaces.values()
-            for name in [*spec.shared, *spec.pipelines, *([spec.collect.pipeline] if spec.collect else [])]
+            for name in [
+                *spec.shared,
+                *spec.pipelines,
+                *([spec.collect.pipeline] if spec.collect else []),
+            ]
         }
         pipelines.set_requested(sorted(keep | templates))
     return {

@@ -58,7 +58,7 @@ class DatasetRenamer:
         fan_in: Template dataset that the collect pipeline receives per variant.
     """
 
-    def __init__(  # noqa: PLR0913
+    def __init__(
         self,
         namespace: str,
         shared: list[Node],
@@ -146,9 +146,7 @@ class DatasetRenamer:
     def owned_shared(self) -> dict[str, str]:
         """Template name -> namespaced name of datasets with one copy per namespace."""
         owned = {**self._collect, **self._shared}
-        return {
-            k: v for k, v in owned.items() if v != k and not k.startswith(PARAMS)
-        }
+        return {k: v for k, v in owned.items() if v != k and not k.startswith(PARAMS)}
 
     def owned_per_variant(self) -> list[str]:
         """Template names of the datasets with one copy per variant."""

@@ -64,9 +64,10 @@ def _check_nested(value: Any, base: Any, path: str, source: str | None) -> None:
         return
     for key, sub in value.items():
         if key not in base:
+            keys = [str(k) for k in base]
             raise DeclarationError(
                 f"override of '{key}', which the base parameters do not define. "
-                f"Keys defined there: {allowed(map(str, base))}.{did_you_mean(str(key), map(str, base))} "
+                f"Keys defined there: {allowed(keys)}.{did_you_mean(str(key), keys)} "
                 "To add a new key, define it in the base parameters first.",
                 path=f"{path}.{key}",
                 source=source,

@@ -73,7 +73,7 @@ dynamic_pipelines:
 """
 
 # A project hook used only by the tests: records which nodes a run selected.
-RECORDER = '''
+RECORDER = """
 
 class _RecordRun:
     from kedro.framework.hooks import hook_impl
@@ -88,7 +88,7 @@ class _RecordRun:
 
 
 HOOKS = (*HOOKS, _RecordRun())
-'''
+"""
 
 
 def _f(*args: Any) -> Any:
@@ -149,7 +149,9 @@ def copy_sample(dest: Path, parameters: str | None = None) -> Path:
     shutil.copytree(
         SAMPLE,
         project,
-        ignore=shutil.ignore_patterns("0[2-8]_*", "logs", "__pycache__", "*.egg-info", ".telemetry"),
+        ignore=shutil.ignore_patterns(
+            "0[2-8]_*", "logs", "__pycache__", "*.egg-info", ".telemetry"
+        ),
     )
     settings = project / "src" / "spaceflights_dynamic" / "settings.py"
     settings.write_text(settings.read_text() + RECORDER)

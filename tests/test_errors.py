@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kedro.pipeline import Pipeline
 
 from kedro_dynamic_hooks import CollisionError, DeclarationError, expand, parse_declaration
 from kedro_dynamic_hooks.catalog import check_collisions
@@ -50,68 +49,356 @@ def _del(path: str) -> Mutation:
 
 PP = "dynamic_pipelines.price_predictor"
 CASES: list[tuple[str, Mutation, str, list[str]]] = [
-    ("list instead of mapping", _set("dynamic_pipelines", ["price_predictor"]), "dynamic_pipelines", ["expected a mapping", "got a list"]),
+    (
+        "list instead of mapping",
+        _set("dynamic_pipelines", ["price_predictor"]),
+        "dynamic_pipelines",
+        ["expected a mapping", "got a list"],
+    ),
     ("null declaration", _set("dynamic_pipelines", None), "dynamic_pipelines", ["got null"]),
-    ("empty declaration", _set("dynamic_pipelines", {}), "dynamic_pipelines", ["declares no namespace"]),
-    ("unknown namespace key", _set(f"{PP}.varients", {}), f"{PP}.varients", ["unknown key 'varients'", "'variants'", "Did you mean 'variants'?"]),
-    ("unknown variant key", _set(f"{PP}.variants.base", {"overides": {}}), f"{PP}.variants.base.overides", ["Allowed keys: 'overrides'", "Did you mean 'overrides'?"]),
-    ("pipelines not a list", _set(f"{PP}.pipelines", "data_science"), f"{PP}.pipelines", ["expected a list, got str 'data_science'"]),
+    (
+        "empty declaration",
+        _set("dynamic_pipelines", {}),
+        "dynamic_pipelines",
+        ["declares no namespace"],
+    ),
+    (
+        "unknown namespace key",
+        _set(f"{PP}.varients", {}),
+        f"{PP}.varients",
+        ["unknown key 'varients'", "'variants'", "Did you mean 'variants'?"],
+    ),
+    (
+        "unknown variant key",
+        _set(f"{PP}.variants.base", {"overides": {}}),
+        f"{PP}.variants.base.overides",
+        ["Allowed keys: 'overrides'", "Did you mean 'overrides'?"],
+    ),
+    (
+        "pipelines not a list",
+        _set(f"{PP}.pipelines", "data_science"),
+        f"{PP}.pipelines",
+        ["expected a list, got str 'data_science'"],
+    ),
     ("pipelines empty", _set(f"{PP}.pipelines", []), f"{PP}.pipelines", ["must not be empty"]),
-    ("pipelines missing", _del(f"{PP}.pipelines"), f"{PP}.pipelines", ["required key 'pipelines' is missing"]),
-    ("inputs item not a string", _set(f"{PP}.inputs", [1]), f"{PP}.inputs.0", ["expected a string, got int 1"]),
-    ("overrides a list", _set(f"{PP}.overrides", [1]), f"{PP}.overrides", ["expected a mapping, got a list"]),
-    ("null variant", _set(f"{PP}.variants.base", None), f"{PP}.variants", ["variant 'base' is null", "'base: {}'"]),
+    (
+        "pipelines missing",
+        _del(f"{PP}.pipelines"),
+        f"{PP}.pipelines",
+        ["required key 'pipelines' is missing"],
+    ),
+    (
+        "inputs item not a string",
+        _set(f"{PP}.inputs", [1]),
+        f"{PP}.inputs.0",
+        ["expected a string, got int 1"],
+    ),
+    (
+        "overrides a list",
+        _set(f"{PP}.overrides", [1]),
+        f"{PP}.overrides",
+        ["expected a mapping, got a list"],
+    ),
+    (
+        "null variant",
+        _set(f"{PP}.variants.base", None),
+        f"{PP}.variants",
+        ["variant 'base' is null", "'base: {}'"],
+    ),
     ("null namespace", _set(f"{PP}", None), f"{PP}", ["expected a mapping, got null"]),
-    ("variants a list", _set(f"{PP}.variants", ["base"]), f"{PP}.variants", ["expected a mapping, got a list"]),
-    ("matrix max_size a string", _set(f"{PP}.matrix", {"parameters": {"a": [1]}, "max_size": "3"}), f"{PP}.matrix.max_size", ["positive integer", "str '3'"]),
-    ("matrix max_size zero", _set(f"{PP}.matrix", {"parameters": {"a": [1]}, "max_size": 0}), f"{PP}.matrix.max_size", ["positive integer"]),
-    ("chain without output", _set(f"{PP}.chain", {"input": "a", "initial": "b"}), f"{PP}.chain.output", ["required key 'output'"]),
-    ("collect unknown key", _set(f"{PP}.collect", {"pipeline": "reporting", "input": "metrics", "by": 1}), f"{PP}.collect.by", ["Allowed keys: 'input', 'pipeline'"]),
-    ("namespace with a dot", lambda p: p["dynamic_pipelines"].update({"a.b": ns(p)}), "dynamic_pipelines.a.b", ["not allowed"]),
-    ("namespace with a slash", lambda p: p["dynamic_pipelines"].update({"../x": ns(p)}), "dynamic_pipelines.../x", ["not allowed"]),
-    ("namespace with a space", lambda p: p["dynamic_pipelines"].update({"a b": ns(p)}), "dynamic_pipelines.a b", ["not allowed"]),
-    ("namespace empty", lambda p: p["dynamic_pipelines"].update({"": ns(p)}), "dynamic_pipelines.", ["must not be empty"]),
-    ("namespace not a string", lambda p: p["dynamic_pipelines"].update({3: ns(p)}), "dynamic_pipelines.3", ["must be a string"]),
-    ("namespace too long", lambda p: p["dynamic_pipelines"].update({"n" * 65: ns(p)}), "dynamic_pipelines." + "n" * 65, ["65 characters"]),
-    ("namespace leading dash", lambda p: p["dynamic_pipelines"].update({"-x": ns(p)}), "dynamic_pipelines.-x", ["not allowed"]),
-    ("namespace unicode look-alike", lambda p: p["dynamic_pipelines"].update({"prіce": ns(p)}), "dynamic_pipelines.prіce", ["not allowed"]),
+    (
+        "variants a list",
+        _set(f"{PP}.variants", ["base"]),
+        f"{PP}.variants",
+        ["expected a mapping, got a list"],
+    ),
+    (
+        "matrix max_size a string",
+        _set(f"{PP}.matrix", {"parameters": {"a": [1]}, "max_size": "3"}),
+        f"{PP}.matrix.max_size",
+        ["positive integer", "str '3'"],
+    ),
+    (
+        "matrix max_size zero",
+        _set(f"{PP}.matrix", {"parameters": {"a": [1]}, "max_size": 0}),
+        f"{PP}.matrix.max_size",
+        ["positive integer"],
+    ),
+    (
+        "chain without output",
+        _set(f"{PP}.chain", {"input": "a", "initial": "b"}),
+        f"{PP}.chain.output",
+        ["required key 'output'"],
+    ),
+    (
+        "collect unknown key",
+        _set(f"{PP}.collect", {"pipeline": "reporting", "input": "metrics", "by": 1}),
+        f"{PP}.collect.by",
+        ["Allowed keys: 'input', 'pipeline'"],
+    ),
+    (
+        "namespace with a dot",
+        lambda p: p["dynamic_pipelines"].update({"a.b": ns(p)}),
+        "dynamic_pipelines.a.b",
+        ["not allowed"],
+    ),
+    (
+        "namespace with a slash",
+        lambda p: p["dynamic_pipelines"].update({"../x": ns(p)}),
+        "dynamic_pipelines.../x",
+        ["not allowed"],
+    ),
+    (
+        "namespace with a space",
+        lambda p: p["dynamic_pipelines"].update({"a b": ns(p)}),
+        "dynamic_pipelines.a b",
+        ["not allowed"],
+    ),
+    (
+        "namespace empty",
+        lambda p: p["dynamic_pipelines"].update({"": ns(p)}),
+        "dynamic_pipelines.",
+        ["must not be empty"],
+    ),
+    (
+        "namespace not a string",
+        lambda p: p["dynamic_pipelines"].update({3: ns(p)}),
+        "dynamic_pipelines.3",
+        ["must be a string"],
+    ),
+    (
+        "namespace too long",
+        lambda p: p["dynamic_pipelines"].update({"n" * 65: ns(p)}),
+        "dynamic_pipelines." + "n" * 65,
+        ["65 characters"],
+    ),
+    (
+        "namespace leading dash",
+        lambda p: p["dynamic_pipelines"].update({"-x": ns(p)}),
+        "dynamic_pipelines.-x",
+        ["not allowed"],
+    ),
+    (
+        "namespace unicode look-alike",
+        lambda p: p["dynamic_pipelines"].update({"prіce": ns(p)}),
+        "dynamic_pipelines.prіce",
+        ["not allowed"],
+    ),
     ("variant with braces", _variant("{variant}"), f"{PP}.variants.{{variant}}", ["not allowed"]),
     ("variant with ..", _variant(".."), f"{PP}.variants...", ["not allowed"]),
     ("variant with backslash", _variant("a\\b"), f"{PP}.variants.a\\b", ["not allowed"]),
-    ("unknown template", _set(f"{PP}.pipelines", ["data_sciense"]), f"{PP}.pipelines", ["unknown pipeline 'data_sciense'", "'data_processing'", "Did you mean 'data_science'?"]),
-    ("unknown shared template", _set(f"{PP}.shared", ["nope"]), f"{PP}.shared", ["unknown pipeline 'nope'", "Registered pipelines:"]),
-    ("__default__ as template", _set(f"{PP}.pipelines", ["__default__"]), f"{PP}.pipelines", ["unknown pipeline '__default__'"]),
-    ("override nobody reads", _set(f"{PP}.overrides", {"model_optons": {}}), f"{PP}.overrides.model_optons", ["no node of pipeline(s)", "Did you mean 'model_options'?"]),
-    ("variant override nobody reads", _set(f"{PP}.variants.base", {"overrides": {"seed": 1}}), f"{PP}.variants.base.overrides.seed", ["'seed', which no node"]),
-    ("nested override typo", _set(f"{PP}.variants.base", {"overrides": {"model_options": {"test_sise": 0.1}}}), f"{PP}.variants.base.overrides.model_options.test_sise", ["Did you mean 'test_size'?", "define it in the base parameters first"]),
+    (
+        "unknown template",
+        _set(f"{PP}.pipelines", ["data_sciense"]),
+        f"{PP}.pipelines",
+        ["unknown pipeline 'data_sciense'", "'data_processing'", "Did you mean 'data_science'?"],
+    ),
+    (
+        "unknown shared template",
+        _set(f"{PP}.shared", ["nope"]),
+        f"{PP}.shared",
+        ["unknown pipeline 'nope'", "Registered pipelines:"],
+    ),
+    (
+        "__default__ as template",
+        _set(f"{PP}.pipelines", ["__default__"]),
+        f"{PP}.pipelines",
+        ["unknown pipeline '__default__'"],
+    ),
+    (
+        "override nobody reads",
+        _set(f"{PP}.overrides", {"model_optons": {}}),
+        f"{PP}.overrides.model_optons",
+        ["no node of pipeline(s)", "Did you mean 'model_options'?"],
+    ),
+    (
+        "variant override nobody reads",
+        _set(f"{PP}.variants.base", {"overrides": {"seed": 1}}),
+        f"{PP}.variants.base.overrides.seed",
+        ["'seed', which no node"],
+    ),
+    (
+        "nested override typo",
+        _set(f"{PP}.variants.base", {"overrides": {"model_options": {"test_sise": 0.1}}}),
+        f"{PP}.variants.base.overrides.model_options.test_sise",
+        ["Did you mean 'test_size'?", "define it in the base parameters first"],
+    ),
     ("no variants", _del(f"{PP}.variants"), PP, ["declares no variants"]),
-    ("variant named like a parameter", _set(f"{PP}.variants.model_options", {}), f"{PP}.variants.model_options", ["same name as a top-level parameter"]),
-    ("variant named like a pipeline", _set(f"{PP}.variants.data_science", {}), f"{PP}.variants.data_science", ["same name as a registered pipeline"]),
-    ("variant named like a shared dataset", _set(f"{PP}.variants.model_input_table", {}), f"{PP}.variants.model_input_table", ["same name as a dataset of the shared pipelines"]),
-    ("namespace named like a pipeline", lambda p: p["dynamic_pipelines"].update({"reporting": ns(p)}), "dynamic_pipelines.reporting", ["same name as a registered pipeline"]),
-    ("namespace named like a parameter", lambda p: p.update({"reviews_predictor": 1}), "dynamic_pipelines.reviews_predictor", ["same name as a top-level parameter"]),
-    ("global input that is no dataset", _set(f"{PP}.inputs", ["companys"]), f"{PP}.inputs", ["'companys' is not a dataset", "Did you mean 'companies'?"]),
-    ("chain input missing from template", _set(f"{PP}.chain", {"input": "previous", "output": "regressor", "initial": "x"}), f"{PP}.chain.input", ["'previous' is not an input"]),
-    ("chain output missing from template", _set(f"{PP}.chain", {"input": "model_input_table", "output": "regresor", "initial": "x"}), f"{PP}.chain.output", ["Did you mean 'regressor'?"]),
-    ("chain order with a gap", _set(f"{PP}.chain", {"input": "model_input_table", "output": "metrics", "initial": "x", "order": ["base", "candidate1"]}), f"{PP}.chain.order", ["leaves out 'candidate2', 'candidate3'"]),
-    ("chain order with a cycle", _set(f"{PP}.chain", {"input": "model_input_table", "output": "metrics", "initial": "x", "order": ["base", "candidate1", "base"]}), f"{PP}.chain.order", ["appears twice"]),
-    ("chain order unknown variant", _set(f"{PP}.chain", {"input": "model_input_table", "output": "metrics", "initial": "x", "order": ["bsae"]}), f"{PP}.chain.order", ["Did you mean 'base'?"]),
-    ("matrix over the cap", _set(f"{PP}.matrix", {"max_size": 5, "parameters": {"model_options.test_size": [0.1, 0.2, 0.3], "model_options.random_state": [1, 2]}}), f"{PP}.matrix", ["6 combinations, more than max_size=5"]),
-    ("matrix bad path", _set(f"{PP}.matrix", {"parameters": {"model_options..x": [1]}}), f"{PP}.matrix.parameters.model_options..x", ["not a dotted parameter path"]),
-    ("matrix empty axis", _set(f"{PP}.matrix", {"parameters": {"model_options.test_size": []}}), f"{PP}.matrix.parameters.model_options.test_size", ["at least one value"]),
-    ("matrix duplicate labels", _set(f"{PP}.matrix", {"parameters": {"model_options.model": ["a.Ridge", "b.Ridge"]}}), f"{PP}.matrix", ["produced by two different combinations", "readable labels"]),
-    ("matrix name clash with variant", lambda p: (ns(p)["variants"].update({"test_size_0p3": {}}), ns(p).update({"matrix": {"parameters": {"model_options.test_size": [0.3]}}})), f"{PP}.matrix", ["same name as a named variant"]),
-    ("matrix override typo", _set(f"{PP}.matrix", {"parameters": {"model_options.test_sise": [0.3]}}), f"{PP}.matrix.parameters.model_options.test_sise", ["Did you mean 'test_size'?"]),
-    ("collect input nobody produces", _set(f"{PP}.collect", {"pipeline": "reporting", "input": "metric"}), f"{PP}.collect.input", ["'metric' is not an output", "Did you mean 'metrics'?"]),
-    ("collect reader missing", _set(f"{PP}.collect", {"pipeline": "reporting", "input": "regressor"}), f"{PP}.collect.input", ["no node of pipeline 'reporting' reads 'regressor'"]),
-    ("catalog key unknown", _set(f"{PP}.catalog", {"regresor": {"type": "x"}}), f"{PP}.catalog.regresor", ["not a namespaced dataset", "Did you mean 'regressor'?"]),
-    ("catalog key global", _set(f"{PP}.catalog", {"companies": {"type": "x"}}), f"{PP}.catalog.companies", ["is a global input; declare it in catalog.yml"]),
-    ("variant placeholder on a shared dataset", _set(f"{PP}.catalog", {"model_input_table": {"filepath": "{variant}.pq"}}), f"{PP}.catalog.model_input_table", ["cannot use '{variant}'"]),
-    ("global parameter overridden", lambda p: (ns(p).update({"parameters": ["model_options"]})), f"{PP}.parameters", ["listed under 'parameters' (global) and also overridden"]),
+    (
+        "variant named like a parameter",
+        _set(f"{PP}.variants.model_options", {}),
+        f"{PP}.variants.model_options",
+        ["same name as a top-level parameter"],
+    ),
+    (
+        "variant named like a pipeline",
+        _set(f"{PP}.variants.data_science", {}),
+        f"{PP}.variants.data_science",
+        ["same name as a registered pipeline"],
+    ),
+    (
+        "variant named like a shared dataset",
+        _set(f"{PP}.variants.model_input_table", {}),
+        f"{PP}.variants.model_input_table",
+        ["same name as a dataset of the shared pipelines"],
+    ),
+    (
+        "namespace named like a pipeline",
+        lambda p: p["dynamic_pipelines"].update({"reporting": ns(p)}),
+        "dynamic_pipelines.reporting",
+        ["same name as a registered pipeline"],
+    ),
+    (
+        "namespace named like a parameter",
+        lambda p: p.update({"reviews_predictor": 1}),
+        "dynamic_pipelines.reviews_predictor",
+        ["same name as a top-level parameter"],
+    ),
+    (
+        "global input that is no dataset",
+        _set(f"{PP}.inputs", ["companys"]),
+        f"{PP}.inputs",
+        ["'companys' is not a dataset", "Did you mean 'companies'?"],
+    ),
+    (
+        "chain input missing from template",
+        _set(f"{PP}.chain", {"input": "previous", "output": "regressor", "initial": "x"}),
+        f"{PP}.chain.input",
+        ["'previous' is not an input"],
+    ),
+    (
+        "chain output missing from template",
+        _set(f"{PP}.chain", {"input": "model_input_table", "output": "regresor", "initial": "x"}),
+        f"{PP}.chain.output",
+        ["Did you mean 'regressor'?"],
+    ),
+    (
+        "chain order with a gap",
+        _set(
+            f"{PP}.chain",
+            {
+                "input": "model_input_table",
+                "output": "metrics",
+                "initial": "x",
+                "order": ["base", "candidate1"],
+            },
+        ),
+        f"{PP}.chain.order",
+        ["leaves out 'candidate2', 'candidate3'"],
+    ),
+    (
+        "chain order with a cycle",
+        _set(
+            f"{PP}.chain",
+            {
+                "input": "model_input_table",
+                "output": "metrics",
+                "initial": "x",
+                "order": ["base", "candidate1", "base"],
+            },
+        ),
+        f"{PP}.chain.order",
+        ["appears twice"],
+    ),
+    (
+        "chain order unknown variant",
+        _set(
+            f"{PP}.chain",
+            {"input": "model_input_table", "output": "metrics", "initial": "x", "order": ["bsae"]},
+        ),
+        f"{PP}.chain.order",
+        ["Did you mean 'base'?"],
+    ),
+    (
+        "matrix over the cap",
+        _set(
+            f"{PP}.matrix",
+            {
+                "max_size": 5,
+                "parameters": {
+                    "model_options.test_size": [0.1, 0.2, 0.3],
+                    "model_options.random_state": [1, 2],
+                },
+            },
+        ),
+        f"{PP}.matrix",
+        ["6 combinations, more than max_size=5"],
+    ),
+    (
+        "matrix bad path",
+        _set(f"{PP}.matrix", {"parameters": {"model_options..x": [1]}}),
+        f"{PP}.matrix.parameters.model_options..x",
+        ["not a dotted parameter path"],
+    ),
+    (
+        "matrix empty axis",
+        _set(f"{PP}.matrix", {"parameters": {"model_options.test_size": []}}),
+        f"{PP}.matrix.parameters.model_options.test_size",
+        ["at least one value"],
+    ),
+    (
+        "matrix duplicate labels",
+        _set(f"{PP}.matrix", {"parameters": {"model_options.model": ["a.Ridge", "b.Ridge"]}}),
+        f"{PP}.matrix",
+        ["produced by two different combinations", "readable labels"],
+    ),
+    (
+        "matrix name clash with variant",
+        lambda p: (
+            ns(p)["variants"].update({"test_size_0p3": {}}),
+            ns(p).update({"matrix": {"parameters": {"model_options.test_size": [0.3]}}}),
+        ),
+        f"{PP}.matrix",
+        ["same name as a named variant"],
+    ),
+    (
+        "matrix override typo",
+        _set(f"{PP}.matrix", {"parameters": {"model_options.test_sise": [0.3]}}),
+        f"{PP}.matrix.parameters.model_options.test_sise",
+        ["Did you mean 'test_size'?"],
+    ),
+    (
+        "collect input nobody produces",
+        _set(f"{PP}.collect", {"pipeline": "reporting", "input": "metric"}),
+        f"{PP}.collect.input",
+        ["'metric' is not an output", "Did you mean 'metrics'?"],
+    ),
+    (
+        "collect reader missing",
+        _set(f"{PP}.collect", {"pipeline": "reporting", "input": "regressor"}),
+        f"{PP}.collect.input",
+        ["no node of pipeline 'reporting' reads 'regressor'"],
+    ),
+    (
+        "catalog key unknown",
+        _set(f"{PP}.catalog", {"regresor": {"type": "x"}}),
+        f"{PP}.catalog.regresor",
+        ["not a namespaced dataset", "Did you mean 'regressor'?"],
+    ),
+    (
+        "catalog key global",
+        _set(f"{PP}.catalog", {"companies": {"type": "x"}}),
+        f"{PP}.catalog.companies",
+        ["is a global input; declare it in catalog.yml"],
+    ),
+    (
+        "variant placeholder on a shared dataset",
+        _set(f"{PP}.catalog", {"model_input_table": {"filepath": "{variant}.pq"}}),
+        f"{PP}.catalog.model_input_table",
+        ["cannot use '{variant}'"],
+    ),
+    (
+        "global parameter overridden",
+        lambda p: ns(p).update({"parameters": ["model_options"]}),
+        f"{PP}.parameters",
+        ["listed under 'parameters' (global) and also overridden"],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("mutation", "path", "fragments"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("mutation", "path", "fragments"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
 def test_bad_declaration(templates, reference, mutation, path, fragments):
     params = copy.deepcopy(reference)
     params["report_options"] = {"metric": "r2"}
@@ -133,8 +420,15 @@ def test_at_least_forty_distinct_hostile_declarations():
 
 def test_runtime_params_for_an_unknown_variant_are_refused(templates, reference):
     runtime = {"price_predictor": {"candidat1": {"model_options": {"test_size": 0.3}}}}
-    with pytest.raises(DeclarationError, match=r"targets 'price_predictor.candidat1'.*Did you mean 'candidate1'\?") as info:
-        expand(parse_declaration(reference["dynamic_pipelines"]), templates, {**reference, **runtime}, runtime_params=runtime)
+    with pytest.raises(
+        DeclarationError, match=r"targets 'price_predictor.candidat1'.*Did you mean 'candidate1'\?"
+    ) as info:
+        expand(
+            parse_declaration(reference["dynamic_pipelines"]),
+            templates,
+            {**reference, **runtime},
+            runtime_params=runtime,
+        )
     assert info.value.source == "--params"
 
 
@@ -159,26 +453,56 @@ def _origins(templates, reference, catalog_template):
 
 
 def test_collision_between_sibling_variants_names_both(templates, reference):
-    e = _origins(templates, reference, {"type": "pickle.PickleDataset", "filepath": "data/{namespace}/regressor.pickle", "versioned": True})
+    e = _origins(
+        templates,
+        reference,
+        {
+            "type": "pickle.PickleDataset",
+            "filepath": "data/{namespace}/regressor.pickle",
+            "versioned": True,
+        },
+    )
     with pytest.raises(CollisionError) as info:
         check_collisions(e.catalog, e.datasets, project_path="/p")
     message = info.value.message
     assert "'price_predictor.base.regressor' ('regressor' of price_predictor.base)" in message
-    assert "'price_predictor.candidate1.regressor' ('regressor' of price_predictor.candidate1)" in message
+    assert (
+        "'price_predictor.candidate1.regressor' ('regressor' of price_predictor.candidate1)"
+        in message
+    )
     assert "'/p/data/price_predictor/regressor.pickle'" in message
 
 
 def test_collision_through_a_dataset_factory_pattern(templates, reference):
     e = expand(parse_declaration(reference["dynamic_pipelines"]), templates, reference)
-    catalog = {**e.catalog, "{namespace}.{variant}.metrics": {"type": "json.JSONDataset", "filepath": "data/{namespace}/metrics.json"}}
-    with pytest.raises(CollisionError, match=r"'price_predictor.base.metrics'.*'price_predictor.candidate1.metrics'.*data/price_predictor/metrics.json"):
+    catalog = {
+        **e.catalog,
+        "{namespace}.{variant}.metrics": {
+            "type": "json.JSONDataset",
+            "filepath": "data/{namespace}/metrics.json",
+        },
+    }
+    with pytest.raises(
+        CollisionError,
+        match=r"'price_predictor.base.metrics'.*'price_predictor.candidate1.metrics'.*data/price_predictor/metrics.json",
+    ):
         check_collisions(catalog, e.datasets, project_path="/p")
 
 
 def test_collision_with_a_global_dataset(templates, reference):
-    e = _origins(templates, reference, {"type": "pandas.CSVDataset", "filepath": "./data/raw/../raw/companies.csv"})
-    catalog = {"companies": {"type": "pandas.CSVDataset", "filepath": "data/raw/companies.csv"}, **e.catalog}
-    with pytest.raises(CollisionError, match=r"'companies' \(a catalog entry\) and 'price_predictor.base.regressor'"):
+    e = _origins(
+        templates,
+        reference,
+        {"type": "pandas.CSVDataset", "filepath": "./data/raw/../raw/companies.csv"},
+    )
+    catalog = {
+        "companies": {"type": "pandas.CSVDataset", "filepath": "data/raw/companies.csv"},
+        **e.catalog,
+    }
+    with pytest.raises(
+        CollisionError,
+        match=r"'companies' \(a catalog entry\) and 'price_predictor.base.regressor'",
+    ):
         check_collisions(catalog, e.datasets, project_path="/p")
 
 
@@ -186,7 +510,11 @@ def test_distinct_paths_and_transcoding_pass(templates, reference):
     e = expand(parse_declaration(reference["dynamic_pipelines"]), templates, reference)
     catalog = {
         **e.catalog,
-        "{namespace}.{variant}.metrics": {"type": "json.JSONDataset", "filepath": "data/{namespace}/{variant}/metrics.json", "credentials": "nope"},
+        "{namespace}.{variant}.metrics": {
+            "type": "json.JSONDataset",
+            "filepath": "data/{namespace}/{variant}/metrics.json",
+            "credentials": "nope",
+        },
         "raw@pandas": {"type": "pandas.CSVDataset", "filepath": "data/raw.csv"},
         "raw@spark": {"type": "spark.SparkDataset", "filepath": "data/raw.csv"},
         "remote": {"type": "pandas.CSVDataset", "filepath": "s3://bucket/x.csv"},

@@ -6,7 +6,6 @@ import copy
 import pickle
 from typing import Any
 
-import pytest
 import yaml
 from kedro.pipeline import Pipeline, node, pipeline
 
@@ -39,7 +38,9 @@ def test_variant_nodes_equal_kedro_pipeline_namespacing(templates, reference):
         namespace="price_predictor",
         inputs={"companies", "shuttles", "reviews"},
     )
-    ours_shared = [n for n in e.pipelines["price_predictor"].nodes if n.namespace == "price_predictor"]
+    ours_shared = [
+        n for n in e.pipelines["price_predictor"].nodes if n.namespace == "price_predictor"
+    ]
     assert sorted((n.name, n.inputs, n.outputs) for n in ours_shared) == sorted(
         (n.name, n.inputs, n.outputs) for n in shared.nodes
     )
@@ -88,7 +89,13 @@ def test_parameters_deep_merge_base_namespace_variant(templates, reference):
     assert c2["model_params"] == {"alpha": 2.5}
     assert c2["target"] == "price" and c2["test_size"] == 0.2
     c1 = params["price_predictor"]["candidate1"]["model_options"]
-    assert c1["features"] == ["engines", "passenger_capacity", "crew", "d_check_complete", "company_rating"]
+    assert c1["features"] == [
+        "engines",
+        "passenger_capacity",
+        "crew",
+        "d_check_complete",
+        "company_rating",
+    ]
     rv = params["reviews_predictor"]["test1"]["model_options"]
     assert (rv["target"], rv["test_size"], rv["random_state"]) == ("review_scores_rating", 0.3, 3)
     assert params["model_options"] == reference["model_options"]
@@ -154,51 +161,89 @@ def test_matrix_gives_stable_readable_names(templates, reference):
     ns = reference["dynamic_pipelines"]["price_predictor"]
     ns["matrix"] = {
         "parameters": {
-            "model_options.model": {"ridge": "sklearn.linear_model.Ridge", "lasso": "sklearn.linear_model.Lasso"},
+            "model_options.model": {
+                "ridge": "sklearn.linear_model.Ridge",
+                "lasso": "sklearn.linear_model.Lasso",
+            },
             "model_options.test_size": [0.2, 0.25],
         }
     }
     e = run_expand(reference, templates)
     assert e.variants["price_predictor"] == (
-        "base", "candidate1", "candidate2", "candidate3",
-        "model_ridge__test_size_0p2", "model_ridge__test_size_0p25",
-        "model_lasso__test_size_0p2", "model_lasso__test_size_0p25",
+        "base",
+        "candidate1",
+        "candidate2",
+        "candidate3",
+        "model_ridge__test_size_0p2",
+        "model_ridge__test_size_0p25",
+        "model_lasso__test_size_0p2",
+        "model_lasso__test_size_0p25",
     )
     combo = e.parameters["price_predictor"]["model_lasso__test_size_0p25"]["model_options"]
-    assert (combo["model"], combo["test_size"], combo["target"]) == ("sklearn.linear_model.Lasso", 0.25, "price")
+    assert (combo["model"], combo["test_size"], combo["target"]) == (
+        "sklearn.linear_model.Lasso",
+        0.25,
+        "price",
+    )
 
 
 def test_collect_receives_every_variant(templates, reference):
     reference["report_options"] = {"metric": "r2"}
-    reference["dynamic_pipelines"]["price_predictor"]["collect"] = {"pipeline": "reporting", "input": "metrics"}
+    reference["dynamic_pipelines"]["price_predictor"]["collect"] = {
+        "pipeline": "reporting",
+        "input": "metrics",
+    }
     e = run_expand(reference, templates)
-    (compare,) = [n for n in e.pipelines["price_predictor"].nodes if n.name == "price_predictor.compare"]
+    (compare,) = [
+        n for n in e.pipelines["price_predictor"].nodes if n.name == "price_predictor.compare"
+    ]
     assert compare.inputs == [
-        *(f"price_predictor.{v}.metrics" for v in ("base", "candidate1", "candidate2", "candidate3")),
+        *(
+            f"price_predictor.{v}.metrics"
+            for v in ("base", "candidate1", "candidate2", "candidate3")
+        ),
         "params:price_predictor.report_options",
     ]
     assert compare.tags == {"price_predictor"}
     result = compare.run({name: i for i, name in enumerate(compare.inputs)})
-    assert result == {"price_predictor.comparison": {"base": 0, "candidate1": 1, "candidate2": 2, "candidate3": 3}}
-    assert pickle.loads(pickle.dumps(compare)).func.variants == ("base", "candidate1", "candidate2", "candidate3")
+    assert result == {
+        "price_predictor.comparison": {"base": 0, "candidate1": 1, "candidate2": 2, "candidate3": 3}
+    }
+    assert pickle.loads(pickle.dumps(compare)).func.variants == (
+        "base",
+        "candidate1",
+        "candidate2",
+        "candidate3",
+    )
 
 
 def test_catalog_templates_render_per_variant_and_namespace(templates, reference):
     ns = reference["dynamic_pipelines"]["price_predictor"]
-    ns["catalog"]["model_input_table"] = {"type": "pandas.ParquetDataset", "filepath": "data/{namespace}/mit.pq"}
+    ns["catalog"]["model_input_table"] = {
+        "type": "pandas.ParquetDataset",
+        "filepath": "data/{namespace}/mit.pq",
+    }
     e = run_expand(reference, templates)
     assert e.catalog["price_predictor.candidate2.regressor"] == {
         "type": "pickle.PickleDataset",
         "filepath": "data/06_models/price_predictor/candidate2/regressor.pickle",
         "versioned": True,
     }
-    assert e.catalog["price_predictor.model_input_table"]["filepath"] == "data/price_predictor/mit.pq"
-    assert e.datasets["price_predictor.candidate2.regressor"].describe() == "'regressor' of price_predictor.candidate2"
+    assert (
+        e.catalog["price_predictor.model_input_table"]["filepath"] == "data/price_predictor/mit.pq"
+    )
+    assert (
+        e.datasets["price_predictor.candidate2.regressor"].describe()
+        == "'regressor' of price_predictor.candidate2"
+    )
 
 
 def test_many_variants_register_one_pipeline_each(templates):
     variants = {f"v{i}": {} for i in range(500)}
-    params = {"model_options": {"model": "a"}, "dynamic_pipelines": {"ns": {"pipelines": ["data_science"], "variants": variants}}}
+    params = {
+        "model_options": {"model": "a"},
+        "dynamic_pipelines": {"ns": {"pipelines": ["data_science"], "variants": variants}},
+    }
     e = run_expand(params, templates)
     assert len(e.pipelines["ns"].nodes) == 500 * 4
     assert len(e.pipelines) == 501

@@ -6,14 +6,15 @@ import json
 import sys
 
 import pytest
+from conftest import REFERENCE, copy_sample
 from kedro.framework.hooks.manager import _create_hook_manager
 from kedro.framework.project import pipelines
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 
-from conftest import REFERENCE, copy_sample
-from kedro_dynamic_hooks import DynamicPipelinesHook
+from kedro_dynamic_hooks import DeclarationError, DynamicPipelinesHook
 from kedro_dynamic_hooks.hooks import dynamic_pipelines_hook
+from kedro_dynamic_hooks.sources import declaration_source
 
 
 def test_hook_implementations_match_kedro_specs():
@@ -46,7 +47,10 @@ def test_programmatic_session_sees_variants_and_is_idempotent(session_project):
     with KedroSession.create(project_path=session_project) as session:
         context = session.load_context()
         params = context.params
-        assert params["price_predictor"]["candidate2"]["model_options"].model == "sklearn.linear_model.Ridge"
+        assert (
+            params["price_predictor"]["candidate2"]["model_options"].model
+            == "sklearn.linear_model.Ridge"
+        )
         before = {name: sorted(n.name for n in p.nodes) for name, p in pipelines.items()}
         catalog_before = dict(context.config_loader["catalog"])
         # Fire the hook again on the same context, as kedro-dagster does.
@@ -78,3 +82,36 @@ def test_another_plugin_reading_params_runs_after_ours(session_project):
         session._hook_manager.register(ReadsParams())
         session.run(pipeline_names=["reviews_predictor"])
     assert "test1" in seen["params"]["reviews_predictor"]
+
+
+def test_session_error_names_the_parameters_file(session_project):
+    params = session_project / "conf" / "base" / "parameters.yml"
+    params.write_text(
+        params.read_text().replace("pipelines: [data_science]", "pipelines: [data_sciense]", 1)
+    )
+    (session_project / "conf" / "local" / "parameters.yml").write_text("other: 1\n")
+    with (
+        KedroSession.create(project_path=session_project) as session,
+        pytest.raises(DeclarationError) as info,
+    ):
+        session.load_context()
+    assert info.value.source == "conf/base/parameters.yml"
+    assert info.value.path == "dynamic_pipelines.price_predictor.pipelines"
+    assert "Did you mean 'data_science'?" in info.value.message
+
+
+def test_without_a_declaration_the_hook_warns_and_changes_nothing(session_project, caplog):
+    (session_project / "conf" / "base" / "parameters.yml").write_text(
+        "model_options: {test_size: 0.2}\n"
+    )
+    with KedroSession.create(project_path=session_project) as session:
+        context = session.load_context()
+    assert "parameters have no 'dynamic_pipelines' key" in caplog.text
+    assert context.config_loader["parameters"] == {"model_options": {"test_size": 0.2}}
+
+
+def test_declaration_source_for_loaders_without_files():
+    class Loader:
+        conf_source = None
+
+    assert declaration_source(Loader(), "dynamic_pipelines") == "the parameters configuration"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import REFERENCE
 
 FACTORY = """
@@ -42,7 +41,9 @@ def test_namespace_runs_shared_plus_every_variant(reference_project):
     assert ran == expected and len(ran) == 19
     files = reference_project.files()
     for v in PP_VARIANTS:
-        assert any(f.startswith(f"data/06_models/price_predictor/{v}/regressor.pickle/") for f in files)
+        assert any(
+            f.startswith(f"data/06_models/price_predictor/{v}/regressor.pickle/") for f in files
+        )
     assert "data/03_primary/price_predictor/model_input_table.parquet" in files  # factory pattern
     assert not any("reviews_predictor" in f for f in files)
 
@@ -55,16 +56,16 @@ def test_one_variant_reads_the_persisted_shared_output(reference_project):
 
 def test_namespace_and_tag_run_shared_and_one_variant(reference_project):
     reference_project.kedro("run", "--namespaces", "price_predictor", "--tags", "candidate1")
-    assert set(reference_project.ran()) == {f"price_predictor.{n}" for n in DP_NODES} | variant_nodes(
-        "price_predictor", "candidate1"
-    )
+    assert set(reference_project.ran()) == {
+        f"price_predictor.{n}" for n in DP_NODES
+    } | variant_nodes("price_predictor", "candidate1")
 
 
 def test_tags_without_pipelines(reference_project):
     reference_project.kedro("run", "--tags", "test1")
-    assert set(reference_project.ran()) == {f"reviews_predictor.{n}" for n in DP_NODES} | variant_nodes(
-        "reviews_predictor", "test1"
-    )
+    assert set(reference_project.ran()) == {
+        f"reviews_predictor.{n}" for n in DP_NODES
+    } | variant_nodes("reviews_predictor", "test1")
 
 
 def test_pipelines_selects_a_namespace_and_a_variant(reference_project):
@@ -83,8 +84,11 @@ def test_default_runs_every_expansion_and_no_template(reference_project):
 
 def test_params_change_one_variant(reference_project, tmp_path):
     reference_project.kedro(
-        "run", "--namespaces", "price_predictor.candidate1",
-        "--params", "price_predictor.candidate1.model_options.test_size=0.5",
+        "run",
+        "--namespaces",
+        "price_predictor.candidate1",
+        "--params",
+        "price_predictor.candidate1.model_options.test_size=0.5",
     )
     # Read back what the variant actually trained on through a session.
     script = (
@@ -100,14 +104,24 @@ def test_params_change_one_variant(reference_project, tmp_path):
     import sys
 
     out = subprocess.run(
-        [sys.executable, "-c", script], cwd=reference_project.path, capture_output=True, text=True,
-        env={**__import__("os").environ, "PYTHONPATH": str(reference_project.path / "src")}, check=True,
+        [sys.executable, "-c", script],
+        cwd=reference_project.path,
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "PYTHONPATH": str(reference_project.path / "src")},
+        check=True,
     )
     assert json.loads(out.stdout.strip().splitlines()[-1]) == [0.2, 0.5]
 
 
 def test_bad_declaration_is_one_readable_error(make_project):
-    project = make_project(REFERENCE.replace("    variants:\n      base: {}\n      candidate1", "    varients:\n      base: {}\n      candidate1", 1))
+    project = make_project(
+        REFERENCE.replace(
+            "    variants:\n      base: {}\n      candidate1",
+            "    varients:\n      base: {}\n      candidate1",
+            1,
+        )
+    )
     result = project.kedro("run", check=False)
     assert result.returncode == 1
     assert (
@@ -120,11 +134,17 @@ def test_bad_declaration_is_one_readable_error(make_project):
 
 
 def test_filepath_collision_is_refused_before_any_node_runs(make_project):
-    bad = REFERENCE.replace("data/06_models/{namespace}/{variant}/regressor.pickle", "data/06_models/{namespace}/regressor.pickle")
+    bad = REFERENCE.replace(
+        "data/06_models/{namespace}/{variant}/regressor.pickle",
+        "data/06_models/{namespace}/regressor.pickle",
+    )
     project = make_project(bad)
     result = project.kedro("run", check=False)
     assert result.returncode == 1
     assert "'price_predictor.base.regressor' ('regressor' of price_predictor.base)" in result.stderr
-    assert "'price_predictor.candidate1.regressor' ('regressor' of price_predictor.candidate1)" in result.stderr
+    assert (
+        "'price_predictor.candidate1.regressor' ('regressor' of price_predictor.candidate1)"
+        in result.stderr
+    )
     assert not (project.path / "ran.json").exists()
     assert not any("06_models" in f for f in project.files())

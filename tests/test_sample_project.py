@@ -28,9 +28,17 @@ def test_full_run_writes_every_variant_and_report(sample_run):
         png = (sample_run.path / f"data/08_reporting/{ns}/comparison.png").read_bytes()
         assert png.startswith(b"\x89PNG")
     # No variant overwrote another: every metrics file holds its own numbers.
-    r2 = {v: json.loads((sample_run.path / f"data/08_reporting/price_predictor/{v}/metrics.json").read_text())["r2"] for v in NAMESPACES["price_predictor"]}
+    r2 = {
+        v: json.loads(
+            (sample_run.path / f"data/08_reporting/price_predictor/{v}/metrics.json").read_text()
+        )["r2"]
+        for v in NAMESPACES["price_predictor"]
+    }
     assert len(set(r2.values())) == 4
-    assert len(sample_run.ran()) == sum(3 + 4 * len(v) + 1 for n, v in NAMESPACES.items() if n != "forecast") + 6 * 2 + 1
+    assert (
+        len(sample_run.ran())
+        == sum(3 + 4 * len(v) + 1 for n, v in NAMESPACES.items() if n != "forecast") + 6 * 2 + 1
+    )
 
 
 def test_chain_rerun_of_one_month_reads_the_previous_state(sample_run):
@@ -42,7 +50,9 @@ def test_chain_rerun_of_one_month_reads_the_previous_state(sample_run):
     state_path.write_text(json.dumps(state))
     sample_run.kedro("run", "--namespaces", "forecast.m2024_03")
     assert sample_run.ran() == ["forecast.m2024_03.select_month", "forecast.m2024_03.update_state"]
-    march = json.loads((sample_run.path / "data/05_model_input/forecast/m2024_03/state.json").read_text())
+    march = json.loads(
+        (sample_run.path / "data/05_model_input/forecast/m2024_03/state.json").read_text()
+    )
     assert march["months"] == ["tampered", "2024-02", "2024-03"]
 
 
@@ -59,4 +69,6 @@ def test_parallel_runner_matches_sequential(sample_run, make_project, start_meth
         del os.environ["KEDRO_MP_CONTEXT"]
     for v in NAMESPACES["experiments"]:
         rel = f"data/08_reporting/experiments/{v}/metrics.json"
-        assert json.loads((project.path / rel).read_text()) == json.loads((sample_run.path / rel).read_text())
+        assert json.loads((project.path / rel).read_text()) == json.loads(
+            (sample_run.path / rel).read_text()
+        )

@@ -23,7 +23,9 @@ def generate(raw: Path = RAW, seed: int = SEED) -> None:
         {
             "id": range(1, 121),
             "company_rating": [f"{rng.randint(40, 100)}%" for _ in range(120)],
-            "company_location": [rng.choice(["Niue", "Anguilla", "Russia", "Barbados"]) for _ in range(120)],
+            "company_location": [
+                rng.choice(["Niue", "Anguilla", "Russia", "Barbados"]) for _ in range(120)
+            ],
             "total_fleet_count": [rng.randint(1, 8) for _ in range(120)],
             "iata_approved": [rng.choice("tf") for _ in range(120)],
         }
@@ -38,8 +40,13 @@ def generate(raw: Path = RAW, seed: int = SEED) -> None:
         company = rng.randint(1, 120)
         rating = int(companies.loc[company - 1, "company_rating"].rstrip("%"))
         price = (
-            400 * engines + 150 * capacity + 90 * crew + 300 * (d_check == "t")
-            + 200 * (moon == "t") + 8 * rating + rng.gauss(0, 250)
+            400 * engines
+            + 150 * capacity
+            + 90 * crew
+            + 300 * (d_check == "t")
+            + 200 * (moon == "t")
+            + 8 * rating
+            + rng.gauss(0, 250)
         )
         rows.append(
             {
@@ -62,7 +69,13 @@ def generate(raw: Path = RAW, seed: int = SEED) -> None:
     reviews = pd.DataFrame(
         {
             "shuttle_id": range(1, 601),
-            "review_scores_rating": [round(min(100, max(20, 60 + 0.004 * float(p[1:].replace(",", "")) + rng.gauss(0, 6))), 1) for p in shuttles["price"]],
+            "review_scores_rating": [
+                round(
+                    min(100, max(20, 60 + 0.004 * float(p[1:].replace(",", "")) + rng.gauss(0, 6))),
+                    1,
+                )
+                for p in shuttles["price"]
+            ],
             "review_scores_comfort": [rng.randint(5, 10) for _ in range(600)],
             "number_of_reviews": [rng.randint(0, 300) for _ in range(600)],
         }
@@ -71,7 +84,13 @@ def generate(raw: Path = RAW, seed: int = SEED) -> None:
     for m in range(1, 7):
         for store in range(1, 16):
             base = 100 + 10 * store
-            sales.append({"month": f"2024-{m:02d}", "store": f"s{store:02d}", "sales": round(base * (1 + 0.05 * m) + rng.gauss(0, 8), 2)})
+            sales.append(
+                {
+                    "month": f"2024-{m:02d}",
+                    "store": f"s{store:02d}",
+                    "sales": round(base * (1 + 0.05 * m) + rng.gauss(0, 8), 2),
+                }
+            )
     companies.to_csv(raw / "companies.csv", index=False)
     shuttles.to_csv(raw / "shuttles.csv", index=False)
     reviews.to_csv(raw / "reviews.csv", index=False)

@@ -8,8 +8,15 @@ from .nodes import create_model_input_table, preprocess_companies, preprocess_sh
 def create_pipeline(**kwargs: object) -> Pipeline:
     return Pipeline(
         [
-            node(preprocess_companies, "companies", "preprocessed_companies", name="preprocess_companies"),
-            node(preprocess_shuttles, "shuttles", "preprocessed_shuttles", name="preprocess_shuttles"),
+            node(
+                preprocess_companies,
+                "companies",
+                "preprocessed_companies",
+                name="preprocess_companies",
+            ),
+            node(
+                preprocess_shuttles, "shuttles", "preprocessed_shuttles", name="preprocess_shuttles"
+            ),
             node(
                 create_model_input_table,
                 ["preprocessed_shuttles", "preprocessed_companies", "reviews"],

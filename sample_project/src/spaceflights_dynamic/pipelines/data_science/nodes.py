@@ -57,7 +57,9 @@ def predict(regressor: Any, X_test: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"prediction": regressor.predict(X_test)}, index=X_test.index)
 
 
-def evaluate_model(predictions: pd.DataFrame, y_test: pd.Series, options: ModelOptions) -> dict[str, float]:
+def evaluate_model(
+    predictions: pd.DataFrame, y_test: pd.Series, options: ModelOptions
+) -> dict[str, float]:
     """Score the predictions; the metrics feed the comparison report."""
     y_pred = predictions["prediction"].to_numpy()
     y_true = y_test.to_numpy()

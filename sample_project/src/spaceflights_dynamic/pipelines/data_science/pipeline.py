@@ -14,7 +14,12 @@ def create_pipeline(**kwargs: object) -> Pipeline:
                 ["X_train", "X_test", "y_train", "y_test"],
                 name="split_data",
             ),
-            node(train_model, ["X_train", "y_train", "params:model_options"], "regressor", name="train_model"),
+            node(
+                train_model,
+                ["X_train", "y_train", "params:model_options"],
+                "regressor",
+                name="train_model",
+            ),
             node(predict, ["regressor", "X_test"], "predictions", name="predict"),
             node(
                 evaluate_model,

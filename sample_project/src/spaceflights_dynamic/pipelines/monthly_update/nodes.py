@@ -39,5 +39,10 @@ def update_state(
         "months_seen": float(len(months)),
         "smoothing": alpha,
     }
-    logger.info("Month %s: forecast MAE %.2f after %d month(s)", options["month"], metrics["mae"], len(months))
+    logger.info(
+        "Month %s: forecast MAE %.2f after %d month(s)",
+        options["month"],
+        metrics["mae"],
+        len(months),
+    )
     return state, metrics

@@ -7,13 +7,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
 logger = logging.getLogger(__name__)
 
 
-def compare_variants(metrics: dict[str, dict[str, float]], options: dict[str, Any]) -> tuple[pd.DataFrame, Any]:
+def compare_variants(
+    metrics: dict[str, dict[str, float]], options: dict[str, Any]
+) -> tuple[pd.DataFrame, Any]:
     """Build the comparison table and bar chart from ``{variant: metrics}``.
 
     The table is also logged as Markdown, so the run ends with the comparison.
