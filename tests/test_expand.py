@@ -247,3 +247,22 @@ def test_many_variants_register_one_pipeline_each(templates):
     e = run_expand(params, templates)
     assert len(e.pipelines["ns"].nodes) == 500 * 4
     assert len(e.pipelines) == 501
+
+
+def test_fast_copy_equals_kedros_validated_copy(templates):
+    from kedro.pipeline.node import Node
+
+    from kedro_dynamic_hooks.nodes import copy_node
+
+    class Sub(Node):
+        pass
+
+    for template in templates["data_science"].nodes:
+        mapping = {name: f"ns.v.{name}" for name in template.inputs + template.outputs}
+        fast = copy_node(template, mapping, "ns.v", {"x"})
+        sub = Sub(template._func, template._inputs, template._outputs, name=template._name)
+        slow = copy_node(sub, mapping, "ns.v", {"x"})
+        assert type(fast) is Node  # Node._copy also returns a plain Node
+        for attr in ("name", "inputs", "outputs", "namespace", "tags", "confirms", "namespace_prefixes"):
+            assert getattr(fast, attr) == getattr(slow, attr)
+        assert fast == slow and hash(fast) == hash(slow)
