@@ -196,7 +196,8 @@ def copy_node(
         "namespace": f"{namespace}.{node.namespace}" if node.namespace else namespace,
         "tags": node._tags | tags,
     }
-    if func is None and type(node) is Node and node.__dict__.keys() - _CACHED_PROPERTIES == _NODE_FIELDS:
+    known = node.__dict__.keys() - _CACHED_PROPERTIES == _NODE_FIELDS
+    if func is None and type(node) is Node and known:
         clone = object.__new__(Node)
         clone.__dict__.update(
             {k: v for k, v in node.__dict__.items() if k in _NODE_FIELDS},

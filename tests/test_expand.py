@@ -263,6 +263,14 @@ def test_fast_copy_equals_kedros_validated_copy(templates):
         sub = Sub(template._func, template._inputs, template._outputs, name=template._name)
         slow = copy_node(sub, mapping, "ns.v", {"x"})
         assert type(fast) is Node  # Node._copy also returns a plain Node
-        for attr in ("name", "inputs", "outputs", "namespace", "tags", "confirms", "namespace_prefixes"):
+        for attr in (
+            "name",
+            "inputs",
+            "outputs",
+            "namespace",
+            "tags",
+            "confirms",
+            "namespace_prefixes",
+        ):
             assert getattr(fast, attr) == getattr(slow, attr)
         assert fast == slow and hash(fast) == hash(slow)
