@@ -148,3 +148,12 @@ def test_filepath_collision_is_refused_before_any_node_runs(make_project):
     )
     assert not (project.path / "ran.json").exists()
     assert not any("06_models" in f for f in project.files())
+
+
+def test_catalog_commands_list_the_registered_variant_datasets(reference_project):
+    import yaml
+
+    out = reference_project.kedro("catalog", "describe-datasets", "-p", "price_predictor").stdout
+    described = yaml.safe_load(out[out.index("price_predictor:") :])["price_predictor"]["datasets"]
+    pickles = described["kedro_datasets.pickle.pickle_dataset.PickleDataset"]
+    assert sorted(pickles) == [f"price_predictor.{v}.regressor" for v in PP_VARIANTS]
