@@ -27,7 +27,7 @@ import yaml
 
 PACKAGE = "bench_project"
 
-NODES = '''
+NODES = """
 def make_table(size):
     return list(range(size))
 
@@ -47,9 +47,9 @@ def predict(model, test_rows):
 
 def evaluate(predictions, test_rows):
     return {"mae": sum(abs(p - t) for p, t in zip(predictions, test_rows)) / max(len(test_rows), 1)}
-'''
+"""
 
-REGISTRY = '''
+REGISTRY = """
 from kedro.pipeline import Pipeline, node
 
 from .nodes import evaluate, make_table, predict, split, train
@@ -66,7 +66,7 @@ def register_pipelines():
         ]
     )
     return {"__default__": Pipeline([]), "shared": shared, "science": science}
-'''
+"""
 
 SETTINGS = """
 from kedro_dynamic_hooks import DynamicPipelinesHook
@@ -118,7 +118,10 @@ def make_project(root: Path, n: int) -> Path:
                 "pipelines": ["science"],
                 "parameters": ["size"],
                 "catalog": {
-                    "table": {"type": "pickle.PickleDataset", "filepath": "data/{namespace}/table.pkl"}
+                    "table": {
+                        "type": "pickle.PickleDataset",
+                        "filepath": "data/{namespace}/table.pkl",
+                    }
                 },
                 "variants": variants,
             }
@@ -138,6 +141,9 @@ def measure(project: Path, args: list[str]) -> dict[str, float]:
         "KEDRO_DISABLE_TELEMETRY": "1",
         "PYTHONPATH": str(project / "src"),
         "KEDRO_LOGGING_CONFIG": str(project / "logging.yml"),
+        # OmegaConf >= 2.4 refuses YAML files of more than 10,000 nodes by default;
+        # 10,000 named variants are about 40,000.
+        "OMEGACONF_MAX_YAML_EXPANDED_NODES": "1000000",
     }
     (project / "logging.yml").write_text(
         "version: 1\ndisable_existing_loggers: false\n"
@@ -146,7 +152,9 @@ def measure(project: Path, args: list[str]) -> dict[str, float]:
         "root: {level: WARNING, handlers: [console]}\n"
     )
     cmd = [sys.executable, "-c", MEASURE, sys.executable, "-m", "kedro", *args]
-    result = json.loads(subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True, check=True).stdout)
+    result = json.loads(
+        subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True, check=True).stdout
+    )
     if result["rc"] != 0:
         raise SystemExit(f"kedro {' '.join(args)} failed in {project}:\n{result['out']}")
     hook = re.search(r"node\(s\) in ([0-9.]+)s", result["out"])
@@ -155,7 +163,9 @@ def measure(project: Path, args: list[str]) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[6, 1000, 10000])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
@@ -172,7 +182,9 @@ def main() -> None:
                 "hook": min(r["hook"] for r in runs),
             }
     base = rows[6]
-    print(f"{'N':>6} | {'wall s':>7} | {'wall / 6':>8} | {'peak RSS MiB':>12} | {'RSS / 6':>7} | {'hook s':>7}")
+    print(
+        f"{'N':>6} | {'wall s':>7} | {'wall / 6':>8} | {'peak RSS MiB':>12} | {'RSS / 6':>7} | {'hook s':>7}"
+    )
     print("-" * 62)
     for n, row in rows.items():
         print(

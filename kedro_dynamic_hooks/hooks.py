@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from kedro.config import AbstractConfigLoader
     from kedro.framework.context import KedroContext
     from kedro.pipeline import Pipeline
+    from kedro.pipeline.node import Node
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +86,23 @@ class DynamicPipelinesHook:
             sum(len(v) for v in expansion.variants.values()),
             len(expansion.nodes),
             time.perf_counter() - started,
+        )
+
+    @hook_impl
+    def on_node_error(self, error: Exception, node: Node) -> None:
+        """Name the failing variant and how to complete the run once it is fixed."""
+        parts = (node.namespace or "").split(".")
+        if len(parts) < 2 or not {parts[0], parts[1]} <= node.tags:
+            return  # not a node of one of our variants
+        variant = f"{parts[0]}.{parts[1]}"
+        logger.error(
+            "Variant '%s' failed in node '%s': %s. Outputs that other variants already "
+            "saved are untouched. After fixing it, complete the run with "
+            "'kedro run --namespaces %s --only-missing-outputs'.",
+            variant,
+            node.name,
+            error,
+            parts[0],
         )
 
     def _expand(

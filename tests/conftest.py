@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 import yaml
+from kedro.framework.project import pipelines
+from kedro.framework.startup import bootstrap_project
 from kedro.pipeline import Pipeline, node
 
 os.environ["KEDRO_DISABLE_TELEMETRY"] = "1"
@@ -86,8 +88,26 @@ class _RecordRun:
             with open(path, "w") as f:
                 json.dump(sorted(n.name for n in pipeline.nodes), f)
 
+    @hook_impl
+    def after_node_run(self, node):
+        import os
+        path = os.environ.get("RECORD_RUN")
+        if path:
+            with open(path + ".nodes", "a") as f:
+                f.write(node.name + "\\n")
+
 
 HOOKS = (*HOOKS, _RecordRun())
+"""
+
+
+PLAIN_LOGGING = """
+version: 1
+disable_existing_loggers: false
+formatters: {plain: {format: "%(levelname)s %(name)s: %(message)s"}}
+handlers: {console: {class: logging.StreamHandler, stream: ext://sys.stdout, formatter: plain}}
+loggers: {kedro: {level: INFO}, kedro_dynamic_hooks: {level: INFO}}
+root: {level: INFO, handlers: [console]}
 """
 
 
@@ -157,6 +177,8 @@ def copy_sample(dest: Path, parameters: str | None = None) -> Path:
     settings.write_text(settings.read_text() + RECORDER)
     if parameters is not None:
         (project / "conf" / "base" / "parameters.yml").write_text(parameters)
+    # Plain, unwrapped log lines, so that tests can search the output.
+    (project / "conf" / "logging.yml").write_text(PLAIN_LOGGING)
     return project
 
 
@@ -175,6 +197,7 @@ class Project:
             "COLUMNS": "200",
         }
         (self.path / "ran.json").unlink(missing_ok=True)
+        (self.path / "ran.json.nodes").unlink(missing_ok=True)
         result = subprocess.run(
             [sys.executable, "-m", "kedro", *args],
             cwd=self.path,
@@ -193,6 +216,11 @@ class Project:
     def ran(self) -> list[str]:
         """Node names of the last run, as recorded before the runner started."""
         return list(json.loads((self.path / "ran.json").read_text()))
+
+    def completed(self) -> list[str]:
+        """Node names that completed in the last run, in order (SequentialRunner)."""
+        path = self.path / "ran.json.nodes"
+        return path.read_text().split() if path.exists() else []
 
     def files(self, under: str = "data") -> set[str]:
         root = self.path / under
@@ -213,3 +241,16 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     project = Project(copy_sample(tmp_path_factory.mktemp("sample")))
     project.kedro("run")
     yield project
+
+
+@pytest.fixture
+def session_project(tmp_path, monkeypatch):
+    project = copy_sample(tmp_path, REFERENCE)
+    monkeypatch.chdir(project)
+    monkeypatch.syspath_prepend(str(project / "src"))
+    for name in [m for m in sys.modules if m.startswith("spaceflights_dynamic")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setenv("RECORD_RUN", str(project / "ran.json"))
+    bootstrap_project(project)
+    yield project
+    pipelines.configure(None)

@@ -403,12 +403,13 @@ def test_bad_declaration(templates, reference, mutation, path, fragments):
     params = copy.deepcopy(reference)
     params["report_options"] = {"metric": "r2"}
     mutation(params)
+    source = "conf/base/parameters.yml"
     with pytest.raises(DeclarationError) as info:
         raw = params["dynamic_pipelines"]
-        expand(parse_declaration(raw), templates, params)
+        expand(parse_declaration(raw, source=source), templates, params, source=source)
     message = info.value.message
     assert info.value.path == path
-    assert f"at '{path}'" in message
+    assert f"at '{path}' (in {source})" in message
     for fragment in fragments:
         assert fragment in message
     assert "Traceback" not in message and "pydantic" not in message.lower()

@@ -30,19 +30,6 @@ def test_module_level_instance_for_entry_points():
     assert isinstance(dynamic_pipelines_hook, DynamicPipelinesHook)
 
 
-@pytest.fixture
-def session_project(tmp_path, monkeypatch):
-    project = copy_sample(tmp_path, REFERENCE)
-    monkeypatch.chdir(project)
-    monkeypatch.syspath_prepend(str(project / "src"))
-    for name in [m for m in sys.modules if m.startswith("spaceflights_dynamic")]:
-        monkeypatch.delitem(sys.modules, name)
-    monkeypatch.setenv("RECORD_RUN", str(project / "ran.json"))
-    bootstrap_project(project)
-    yield project
-    pipelines.configure(None)
-
-
 def test_programmatic_session_sees_variants_and_is_idempotent(session_project):
     with KedroSession.create(project_path=session_project) as session:
         context = session.load_context()

@@ -1,0 +1,87 @@
+"""A failing variant, an interrupted run, and the re-run that completes them."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+from conftest import SAMPLE
+
+
+def _sample_parameters() -> str:
+    return (SAMPLE / "conf/base/parameters.yml").read_text()
+
+
+def test_failing_variant_is_named_and_others_survive(make_project):
+    broken = _sample_parameters().replace(
+        "model_params: {alpha: 2.5}", 'model_params: {alpha: "not a number"}'
+    )
+    project = make_project(broken)
+    result = project.kedro("run", "--namespaces", "price_predictor", check=False)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert (
+        "Variant 'price_predictor.candidate2' failed in node 'price_predictor.candidate2.train_model'"
+        in output
+    )
+    assert "kedro run --namespaces price_predictor --only-missing-outputs" in output
+    done = project.completed()
+    assert "price_predictor.candidate2.train_model" not in done
+    trained = [
+        v
+        for v in ("base", "candidate1", "candidate3")
+        if f"price_predictor.{v}.train_model" in done
+    ]
+    assert trained, done
+    models = project.path / "data/06_models/price_predictor"
+    versions = {
+        v: sorted(p.name for p in (models / v / "regressor.pickle").iterdir()) for v in trained
+    }
+    assert all(len(found) == 1 for found in versions.values())
+    assert not (models / "candidate2").exists()
+
+    # Fix the declaration and complete only what is missing.
+    (project.path / "conf/base/parameters.yml").write_text(_sample_parameters())
+    project.kedro("run", "--namespaces", "price_predictor", "--only-missing-outputs")
+    rerun = project.completed()
+    assert "price_predictor.candidate2.train_model" in rerun
+    assert "price_predictor.compare_variants" in rerun
+    for v in trained:
+        assert f"price_predictor.{v}.train_model" not in rerun  # its saved model was reused
+        assert sorted(p.name for p in (models / v / "regressor.pickle").iterdir()) == versions[v]
+    table = (project.path / "data/08_reporting/price_predictor/comparison.csv").read_text()
+    assert all(v in table for v in ("base", "candidate1", "candidate2", "candidate3"))
+
+
+def test_interrupted_run_leaves_only_complete_files(make_project):
+    project = make_project()
+    env = {
+        **__import__("os").environ,
+        "KEDRO_DISABLE_TELEMETRY": "1",
+        "PYTHONPATH": str(project.path / "src"),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kedro", "run", "--namespaces", "experiments"],
+        cwd=project.path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 120
+    reporting = project.path / "data/08_reporting/experiments"
+    while time.time() < deadline and len(list(reporting.glob("*/metrics.json"))) < 2:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    written = list(reporting.glob("*/metrics.json"))
+    assert written, "the run was killed before any variant finished"
+    for path in written:
+        assert "r2" in json.loads(path.read_text())  # complete, parseable
+    assert not (reporting / "comparison.csv").exists()
+    # A re-run with --only-missing-outputs completes the rest.
+    project.kedro("run", "--namespaces", "experiments", "--only-missing-outputs")
+    assert len(list(reporting.glob("*/metrics.json"))) == 6
+    assert (reporting / "comparison.csv").exists()
