@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
-from conftest import REFERENCE, copy_sample
 from kedro.framework.hooks.manager import _create_hook_manager
 from kedro.framework.project import pipelines
 from kedro.framework.session import KedroSession
-from kedro.framework.startup import bootstrap_project
 
 from kedro_dynamic_hooks import DeclarationError, DynamicPipelinesHook
 from kedro_dynamic_hooks.hooks import dynamic_pipelines_hook
