@@ -10,6 +10,7 @@ Add the hook in ``settings.py``::
 from .errors import CollisionError, DeclarationError, DynamicPipelinesError
 from .expand import DatasetOrigin, Expansion, expand
 from .hooks import DynamicPipelinesHook
+from .registry import find_dynamic_pipelines
 from .schema import Declaration, parse_declaration
 
 __version__ = "0.1.0"
@@ -24,5 +25,6 @@ __all__ = [
     "Expansion",
     "__version__",
     "expand",
+    "find_dynamic_pipelines",
     "parse_declaration",
 ]

@@ -115,21 +115,10 @@ def check_collisions(
     Raises:
         CollisionError: Naming both datasets, their origins and the filepath.
     """
-    explicit = {k: v for k, v in catalog.items() if not CatalogConfigResolver.is_pattern(k)}
-    patterns = {
-        k: _without_credentials(v)
-        for k, v in catalog.items()
-        if CatalogConfigResolver.is_pattern(k)
-    }
-    resolver = CatalogConfigResolver(
-        config=patterns, default_runtime_patterns=DEFAULT_RUNTIME_PATTERN
-    )
+    explicit = [k for k in catalog if not CatalogConfigResolver.is_pattern(k)]
+    names = [*explicit, *(name for name in origins if name not in catalog)]
     owners: dict[str, str] = {}
-    for name in _names(explicit, origins):
-        config = explicit.get(name)
-        if config is None:
-            config = resolver.resolve_pattern(name) if patterns else {}
-        filepath = _filepath(config, project_path)
+    for name, filepath in resolve_filepaths(catalog, names, project_path=project_path).items():
         if filepath is None:
             continue
         base = name.split("@", 1)[0]
@@ -145,9 +134,29 @@ def check_collisions(
             )
 
 
-def _names(explicit: Mapping[str, Any], origins: Mapping[str, Any]) -> Iterable[str]:
-    yield from explicit
-    yield from (name for name in origins if name not in explicit)
+def resolve_filepaths(
+    catalog: Mapping[str, Any], names: Iterable[str], *, project_path: str
+) -> dict[str, str | None]:
+    """Resolve each dataset name to its normalised filepath, as Kedro would.
+
+    A name takes its explicit entry, else the best-matching dataset factory
+    pattern; in-memory datasets (and anything without a path) give ``None``.
+    """
+    patterns = {
+        k: _without_credentials(v)
+        for k, v in catalog.items()
+        if CatalogConfigResolver.is_pattern(k)
+    }
+    resolver = CatalogConfigResolver(
+        config=patterns, default_runtime_patterns=DEFAULT_RUNTIME_PATTERN
+    )
+    paths: dict[str, str | None] = {}
+    for name in names:
+        config = catalog.get(name)
+        if config is None:
+            config = resolver.resolve_pattern(name) if patterns else {}
+        paths[name] = _filepath(config, project_path)
+    return paths
 
 
 def _origin(name: str, origins: Mapping[str, DatasetOrigin]) -> str:

@@ -62,6 +62,8 @@ class Expansion:
         catalog: Concrete catalog entries rendered from the declaration's templates.
         datasets: Every namespaced dataset name -> its origin.
         variants: Namespace -> variant names in run order.
+        kinds: Namespace -> how its variants are declared: ``variants``,
+            ``matrix``, ``variants+matrix`` or ``chain``.
         templates: Names of the template pipelines that were expanded.
     """
 
@@ -70,6 +72,7 @@ class Expansion:
     catalog: dict[str, dict[str, Any]]
     datasets: dict[str, DatasetOrigin]
     variants: dict[str, tuple[str, ...]]
+    kinds: dict[str, str]
     templates: frozenset[str]
     nodes: list[Node] = field(repr=False)
 
@@ -146,6 +149,7 @@ def expand(
         catalog=builder.catalog,
         datasets=builder.datasets,
         variants=builder.variants,
+        kinds=builder.kinds,
         templates=frozenset(builder.template_names),
         nodes=builder.nodes,
     )
@@ -171,6 +175,7 @@ class _Builder:
         self.catalog: dict[str, dict[str, Any]] = {}
         self.datasets: dict[str, DatasetOrigin] = {}
         self.variants: dict[str, tuple[str, ...]] = {}
+        self.kinds: dict[str, str] = {}
         self.template_names: set[str] = set()
         self.nodes: list[Node] = []
 
@@ -274,6 +279,10 @@ class _Builder:
         self.pipelines[ns] = Pipeline(ns_nodes)
         self.nodes.extend(ns_nodes)
         self.variants[ns] = tuple(names)
+        kinds = [
+            k for k, present in (("variants", spec.variants), ("matrix", spec.matrix)) if present
+        ]
+        self.kinds[ns] = "chain" if spec.chain else "+".join(kinds)
         self._record_datasets(ns, names, renamer)
         self.catalog.update(
             render_catalog(

@@ -26,6 +26,7 @@ from kedro.framework.hooks import hook_impl
 from .catalog import check_collisions
 from .errors import DynamicPipelinesError
 from .expand import Expansion, expand
+from .registry import hook_is_loading, needed_names, requested_pipelines
 from .schema import DEFAULT_KEY, Declaration, parse_declaration
 from .sources import declaration_source
 
@@ -63,7 +64,7 @@ class DynamicPipelinesHook:
         """Validate the declaration, then register pipelines, parameters and datasets."""
         started = time.perf_counter()
         loader = context.config_loader
-        parameters = _original(loader, "parameters")
+        parameters = original_parameters(loader)
         if self.key not in parameters:
             logger.warning(
                 "DynamicPipelinesHook is registered but the parameters have no '%s' key: "
@@ -87,6 +88,18 @@ class DynamicPipelinesHook:
             len(expansion.nodes),
             time.perf_counter() - started,
         )
+
+    def expansion(self, context: KedroContext) -> Expansion | None:
+        """Return the expansion of an already created context, or ``None``.
+
+        Recomputed from what the files said, so it equals what the hook
+        registered; used by ``kedro dynamic``.
+        """
+        loader = context.config_loader
+        parameters = original_parameters(loader)
+        if self.key not in parameters:
+            return None
+        return self._expand(loader, parameters, str(context.project_path))
 
     @hook_impl
     def on_node_error(self, error: Exception, node: Node) -> None:
@@ -121,6 +134,11 @@ class DynamicPipelinesHook:
         return expansion
 
 
+def original_parameters(loader: AbstractConfigLoader) -> dict[str, Any]:
+    """The parameters as the files (and ``--params``) gave them, before expansion."""
+    return _original(loader, "parameters")
+
+
 def _original(loader: AbstractConfigLoader, key: str) -> dict[str, Any]:
     """Return ``loader[key]`` as the files gave it, even after we replaced it."""
     stash = _STASH.format(key)
@@ -143,25 +161,13 @@ def _templates(declaration: Declaration) -> Mapping[str, Pipeline]:
     """
     from kedro.framework.project import pipelines
 
-    namespaces = declaration.namespaces
-    requested = pipelines._requested_pipelines  # Kedro >= 1.7, see KedroSession.run
+    requested = requested_pipelines()
     if requested is not None and "__default__" not in requested:
-        keep = {name for name in requested if name.split(".", 1)[0] not in namespaces}
-        templates = {
-            name
-            for spec in namespaces.values()
-            for name in [
-                *spec.shared,
-                *spec.pipelines,
-                *([spec.collect.pipeline] if spec.collect else []),
-            ]
-        }
-        pipelines.set_requested(sorted(keep | templates))
-    return {
-        name: pipeline
-        for name, pipeline in pipelines.items()
-        if name.split(".", 1)[0] not in namespaces
-    }
+        pipelines.set_requested(needed_names(declaration, requested))
+    with hook_is_loading():
+        loaded = dict(pipelines.items())
+    namespaces = declaration.namespaces
+    return {name: p for name, p in loaded.items() if name.split(".", 1)[0] not in namespaces}
 
 
 def _register(expansion: Expansion) -> None:

@@ -1,15 +1,16 @@
-"""Project pipelines: the templates. The hook adds one copy per namespace and variant."""
+"""Project pipelines: the templates, plus their expansion for hook-less surfaces."""
 
-from kedro.framework.project import find_pipelines
 from kedro.pipeline import Pipeline
+
+from kedro_dynamic_hooks import find_dynamic_pipelines
 
 
 def register_pipelines() -> dict[str, Pipeline]:
-    """Register the project's template pipelines.
+    """Register the template pipelines and their namespaced copies.
 
-    The templates are not meant to run bare (two of them write 'metrics'), so
-    ``__default__`` starts empty; DynamicPipelinesHook adds every expansion to it.
+    ``find_dynamic_pipelines`` is ``find_pipelines`` plus the expansion, so that
+    ``kedro registry list/describe`` and ``kedro viz`` show every variant too.
+    ``__default__`` starts empty (two templates write 'metrics', they are not
+    meant to run bare) and holds every expansion.
     """
-    pipelines = find_pipelines(raise_errors=True)
-    pipelines["__default__"] = Pipeline([])
-    return pipelines
+    return find_dynamic_pipelines(raise_errors=True)

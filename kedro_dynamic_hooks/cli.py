@@ -1,0 +1,247 @@
+"""``kedro dynamic``: inspect the expansion without running it.
+
+Registered as a ``kedro.project_commands`` entry point, so the group shows only
+inside a Kedro project. Every command builds a real session, so what it shows is
+what ``kedro run`` would see; errors are the hook's own, with exit code 1.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+from .catalog import resolve_filepaths
+from .expand import DEFAULT_PIPELINE, Expansion
+from .hooks import DynamicPipelinesHook, original_parameters
+from .schema import json_schema
+
+SCHEMA_FILE = "dynamic_pipelines.schema.json"
+
+
+@click.group(name="kedro-dynamic-hooks")
+def commands() -> None:
+    """Project commands of kedro_dynamic_hooks."""
+
+
+@commands.group(name="dynamic")
+def dynamic() -> None:
+    """Inspect, validate and document the dynamic pipelines declaration."""
+
+
+_env = click.option("--env", "-e", default=None, help="Kedro configuration environment.")
+
+
+def _split(values: Iterable[str]) -> list[str]:
+    return [item.strip() for value in values for item in value.split(",") if item.strip()]
+
+
+class _Loaded:
+    """A session's context and the expansion the hook registered for it."""
+
+    def __init__(self, env: str | None) -> None:
+        from kedro.framework.project import pipelines, settings
+        from kedro.framework.session import KedroSession
+
+        hook = next((h for h in settings.HOOKS if isinstance(h, DynamicPipelinesHook)), None)
+        if hook is None:
+            raise click.ClickException(
+                "DynamicPipelinesHook is not in settings.HOOKS; add "
+                "'HOOKS = (DynamicPipelinesHook(),)' to your settings.py."
+            )
+        self.session = KedroSession.create(env=env)
+        self.context = self.session.load_context()  # fires the hook: validates, registers
+        expansion = hook.expansion(self.context)
+        if expansion is None:
+            raise click.ClickException(f"The parameters have no '{hook.key}' declaration.")
+        self.expansion: Expansion = expansion
+        self.pipelines = pipelines
+        self.base = original_parameters(self.context.config_loader)
+
+    def variant_of(self, namespace: str | None) -> str | None:
+        """``ns.variant`` for a node namespace inside a variant, else ``None``."""
+        parts = (namespace or "").split(".")
+        if len(parts) >= 2 and parts[1] in self.expansion.variants.get(parts[0], ()):
+            return f"{parts[0]}.{parts[1]}"
+        return None
+
+
+@dynamic.command(name="list")
+@_env
+def list_(env: str | None) -> None:
+    """Show namespaces, their variants, node counts and tags."""
+    loaded = _Loaded(env)
+    expansion = loaded.expansion
+    tree = Tree(f"[bold]{len(expansion.variants)} namespace(s)[/bold]")
+    for ns, variants in expansion.variants.items():
+        pipeline = expansion.pipelines[ns]
+        own = [n for n in pipeline.nodes if n.namespace == ns]
+        shared = sum(1 for n in own if len(n.tags) > 1)  # shared nodes carry every variant tag
+        branch = tree.add(
+            f"[bold cyan]{ns}[/bold cyan]  {expansion.kinds[ns]}: {len(variants)} variant(s), "
+            f"{len(pipeline.nodes)} node(s) = {shared} shared + {len(own) - shared} collect + "
+            f"{len(pipeline.nodes) - len(own)} per variant  (tag: {ns})"
+        )
+        for position, name in enumerate(variants, start=1):
+            count = len(expansion.pipelines[f"{ns}.{name}"].nodes)
+            branch.add(f"{position:>3}. {name}  {count} node(s)  (tags: {ns}, {name})")
+    Console().print(tree)
+
+
+@dynamic.command()
+@_env
+@click.option("--tags", "-t", multiple=True, help="Like kedro run --tags.")
+@click.option("--namespaces", "-ns", multiple=True, help="Like kedro run --namespaces.")
+@click.option(
+    "--pipelines", "-p", "pipeline_names", multiple=True, help="Like kedro run --pipelines."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the JSON plan to this file (Kedro itself logs to stdout).",
+)
+def plan(
+    env: str | None,
+    tags: tuple[str, ...],
+    namespaces: tuple[str, ...],
+    pipeline_names: tuple[str, ...],
+    as_json: bool,
+    output: Path | None,
+) -> None:
+    """Show what kedro run would run, with which parameters, writing where."""
+    as_json = as_json or output is not None
+    if as_json:  # keep the JSON apart from Kedro's log lines
+        logging.disable(logging.CRITICAL)
+    try:
+        loaded = _Loaded(env)
+    finally:
+        logging.disable(logging.NOTSET)
+    names = _split(pipeline_names) or [DEFAULT_PIPELINE]
+    from kedro.pipeline import Pipeline
+
+    missing = [name for name in names if name not in loaded.pipelines]
+    if missing:
+        raise click.ClickException(f"Unknown pipeline(s): {', '.join(missing)}.")
+    selected = Pipeline([loaded.pipelines[name] for name in names]).filter(
+        tags=_split(tags) or None, node_namespaces=_split(namespaces) or None
+    )
+    result = _plan(loaded, selected)
+    if output is not None:
+        output.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+    elif as_json:
+        click.echo(json.dumps(result, indent=2, default=str))
+    else:
+        _print_plan(result)
+
+
+def _plan(loaded: _Loaded, pipeline: Any) -> dict[str, Any]:
+    nodes = [n.name for n in pipeline.nodes]
+    variants = sorted({v for n in pipeline.nodes if (v := loaded.variant_of(n.namespace))})
+    params = loaded.context.config_loader["parameters"]
+    diffs = {}
+    for variant in variants:
+        ns, name = variant.split(".", 1)
+        diffs[variant] = _diff(loaded.base, params[ns][name])
+    catalog = loaded.context.config_loader["catalog"]
+    datasets = sorted(
+        d for d in pipeline.datasets() if not d.startswith("params:") and d != "parameters"
+    )
+    paths = resolve_filepaths(catalog, datasets, project_path=str(loaded.context.project_path))
+    return {
+        "nodes": nodes,
+        "parameters": diffs,
+        "datasets": {name: path for name, path in paths.items() if path is not None},
+    }
+
+
+def _diff(base: Mapping[str, Any], variant: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Flattened ``{dotted.key: [base value, variant value]}`` where they differ."""
+    changes: dict[str, Any] = {}
+    for key, value in variant.items():
+        path = f"{prefix}{key}"
+        before = base.get(key) if isinstance(base, Mapping) else None
+        if isinstance(value, Mapping) and isinstance(before, Mapping):
+            changes.update(_diff(before, value, f"{path}."))
+        elif value != before:
+            changes[path] = [before, value]
+    return changes
+
+
+def _print_plan(result: Mapping[str, Any]) -> None:
+    console = Console()
+    nodes = Table(title=f"{len(result['nodes'])} node(s), in run order", title_justify="left")
+    nodes.add_column("#", justify="right")
+    nodes.add_column("node")
+    for position, name in enumerate(result["nodes"], start=1):
+        nodes.add_row(str(position), name)
+    console.print(nodes)
+    params = Table(title="Parameters that differ from the base", title_justify="left")
+    for column in ("variant", "parameter", "base", "variant value"):
+        params.add_column(column)
+    for variant, changes in result["parameters"].items():
+        for key, (before, after) in changes.items():
+            params.add_row(variant, key, json.dumps(before), json.dumps(after))
+    console.print(params)
+    paths = Table(title="Persisted datasets", title_justify="left")
+    paths.add_column("dataset")
+    paths.add_column("filepath")
+    for name, path in result["datasets"].items():
+        paths.add_row(name, path)
+    console.print(paths)
+
+
+@dynamic.command()
+@_env
+def validate(env: str | None) -> None:
+    """Exit 0 if the declaration is valid, else print the error and exit 1."""
+    loaded = _Loaded(env)
+    expansion = loaded.expansion
+    count = sum(len(v) for v in expansion.variants.values())
+    click.echo(
+        f"OK: {len(expansion.variants)} namespace(s), {count} variant(s), "
+        f"{len(expansion.nodes)} node(s)."
+    )
+
+
+@dynamic.command()
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path(SCHEMA_FILE),
+    show_default=True,
+    help="Where to write the JSON Schema ('-' for stdout).",
+)
+def schema(output: Path) -> None:
+    """Write the JSON Schema of parameters files holding a declaration."""
+    text = json.dumps(parameters_schema(), indent=2) + "\n"
+    if str(output) == "-":
+        click.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    click.echo(
+        f"Wrote {output}. Point your editor at it from parameters.yml with:\n"
+        f"# yaml-language-server: $schema=<relative path to>/{output.name}"
+    )
+
+
+def parameters_schema() -> dict[str, Any]:
+    """JSON Schema for a parameters file: any keys, plus a checked declaration."""
+    declaration = json_schema()
+    definitions = declaration.pop("$defs", {})
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Kedro parameters with a dynamic_pipelines declaration",
+        "type": "object",
+        "properties": {"dynamic_pipelines": declaration},
+        "$defs": definitions,
+    }
