@@ -73,13 +73,13 @@ class DynamicPipelinesHook:
             )
             return
         try:
-            expansion = self._expand(loader, parameters, str(context.project_path))
+            expansion, catalog = self._expand(loader, parameters, str(context.project_path))
         except DynamicPipelinesError as exc:
             if exc.source is None:
                 raise exc.with_source(declaration_source(loader, self.key)) from None
             raise
         loader["parameters"] = expansion.parameters
-        loader["catalog"] = {**expansion.catalog, **_original(loader, "catalog")}
+        loader["catalog"] = catalog
         _register(expansion)
         logger.info(
             "Expanded %d namespace(s) into %d variant(s) and %d node(s) in %.2fs.",
@@ -99,7 +99,7 @@ class DynamicPipelinesHook:
         parameters = original_parameters(loader)
         if self.key not in parameters:
             return None
-        return self._expand(loader, parameters, str(context.project_path))
+        return self._expand(loader, parameters, str(context.project_path))[0]
 
     @hook_impl
     def on_node_error(self, error: Exception, node: Node) -> None:
@@ -120,7 +120,11 @@ class DynamicPipelinesHook:
 
     def _expand(
         self, loader: AbstractConfigLoader, parameters: dict[str, Any], project_path: str
-    ) -> Expansion:
+    ) -> tuple[Expansion, dict[str, Any]]:
+        """Expand, then check filepaths; return the expansion and the full catalog config.
+
+        Entries written in catalog.yml win over the declaration's templates.
+        """
         declaration = parse_declaration(parameters[self.key], key=self.key)
         expansion = expand(
             declaration,
@@ -131,7 +135,7 @@ class DynamicPipelinesHook:
         )
         catalog = {**expansion.catalog, **_original(loader, "catalog")}
         check_collisions(catalog, expansion.datasets, project_path=project_path)
-        return expansion
+        return expansion, catalog
 
 
 def original_parameters(loader: AbstractConfigLoader) -> dict[str, Any]:

@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REFERENCE, Project, copy_sample
 
 
@@ -30,14 +29,21 @@ def test_viz_build_contains_the_variant_nodes(project, include_hooks):
     assert {"price_predictor", "price_predictor.candidate1", "reviews_predictor.test1"} <= pipelines
     variant = json.loads((build / "api" / "pipelines" / "price_predictor.candidate1").read_text())
     tasks = [n for n in variant["nodes"] if n.get("type") == "task"]
-    assert sorted(n["name"] for n in tasks) == ["evaluate_model", "predict", "split_data", "train_model"]
+    assert sorted(n["name"] for n in tasks) == [
+        "evaluate_model",
+        "predict",
+        "split_data",
+        "train_model",
+    ]
     assert all(n["modular_pipelines"] == ["price_predictor.candidate1"] for n in tasks)
 
 
 def test_airflow_dag_contains_the_variant_tasks(project):
     pytest.importorskip("kedro_airflow")
     project.kedro("airflow", "create", "--pipelines", "price_predictor")
-    dag = (project.path / "airflow_dags" / "spaceflights_dynamic_price_predictor_dag.py").read_text()
+    dag = (
+        project.path / "airflow_dags" / "spaceflights_dynamic_price_predictor_dag.py"
+    ).read_text()
     for variant in ("base", "candidate1", "candidate2", "candidate3"):
         assert f'_run_kedro_node(node_names=["price_predictor.{variant}.train_model"])' in dag
     assert '_run_kedro_node(node_names=["price_predictor.create_model_input_table"])' in dag
@@ -61,9 +67,14 @@ def test_ipython_reload_kedro_sees_pipelines_and_params(project):
     pytest.importorskip("IPython")
     out = subprocess.run(
         [sys.executable, "-c", RELOAD, str(project.path)],
-        cwd=project.path, capture_output=True, text=True, check=True,
+        cwd=project.path,
+        capture_output=True,
+        text=True,
+        check=True,
         env={**os.environ, "KEDRO_DISABLE_TELEMETRY": "1", "PYTHONPATH": str(project.path / "src")},
     ).stdout
     result = json.loads(out[out.index("RESULT ") + 7 :].splitlines()[0])
-    assert {"price_predictor", "price_predictor.candidate2", "reviews_predictor.test1"} <= set(result["pipelines"])
+    assert {"price_predictor", "price_predictor.candidate2", "reviews_predictor.test1"} <= set(
+        result["pipelines"]
+    )
     assert result["test_size"] == 0.3
