@@ -7,6 +7,7 @@ Add the hook in ``settings.py``::
     HOOKS = (DynamicPipelinesHook(),)
 """
 
+from . import _supported  # noqa: F401  (refuses unsupported Kedro versions first)
 from .errors import CollisionError, DeclarationError, DynamicPipelinesError
 from .expand import DatasetOrigin, Expansion, expand
 from .hooks import DynamicPipelinesHook
