@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from kedro.framework.project import pipelines
 from kedro.framework.session import KedroSession
-from kedro.framework.session.service_session import KedroServiceSession
 
 
 def test_service_session_runs_concurrently_with_per_request_params(session_project):
-    session = KedroServiceSession.create(project_path=session_project, serving_mode=True)
+    service = pytest.importorskip(
+        "kedro.framework.session.service_session", reason="KedroServiceSession is Kedro >= 1.5"
+    )
+    session = service.KedroServiceSession.create(project_path=session_project, serving_mode=True)
     sizes = [0.15, 0.25, 0.35, 0.45]
 
     def run(size: float) -> tuple[float, float]:
