@@ -183,28 +183,30 @@ def main() -> None:
     cases = [(n, False) for n in sizes] + (
         [(n, True) for n in sizes if n > 6] if args.matrix else []
     )
-    rows = {}
+    print(
+        f"{'N':>13} | {'wall s':>7} | {'wall / 6':>8} | {'peak RSS MiB':>12} | {'RSS / 6':>7} | "
+        f"{'hook s':>7}"
+    )
+    print("-" * 72, flush=True)
+    base: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for n, matrix in cases:
             project = make_project(Path(tmp) / f"n{n}{'m' * matrix}", n, matrix=matrix)
             first = "ns.random_state_0" if matrix else "ns.v0"
             measure(project, ["run", "--namespaces", first])  # warm-up: bytecode, caches
             runs = [measure(project, ["run", "--namespaces", first]) for _ in range(args.repeat)]
-            rows[f"{n} (matrix)" if matrix else str(n)] = {
+            row = {
                 "wall": min(r["wall"] for r in runs),
                 "rss": max(r["rss_mib"] for r in runs),
                 "hook": min(r["hook"] for r in runs),
             }
-    base = rows[6]
-    print(
-        f"{'N':>6} | {'wall s':>7} | {'wall / 6':>8} | {'peak RSS MiB':>12} | {'RSS / 6':>7} | {'hook s':>7}"
-    )
-    print("-" * 69)
-    for n, row in rows.items():
-        print(
-            f"{n:>13} | {row['wall']:7.2f} | {row['wall'] / base['wall']:7.2f}x | {row['rss']:12.0f} | "
-            f"{row['rss'] / base['rss']:6.2f}x | {row['hook']:7.3f}"
-        )
+            base = base or row  # the first case is the 6-variant project
+            label = f"{n} (matrix)" if matrix else str(n)
+            print(
+                f"{label:>13} | {row['wall']:7.2f} | {row['wall'] / base['wall']:7.2f}x | "
+                f"{row['rss']:12.0f} | {row['rss'] / base['rss']:6.2f}x | {row['hook']:7.3f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
