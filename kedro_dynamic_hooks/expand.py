@@ -362,21 +362,17 @@ class _Builder:
                         f"{ns}.variants.{name}",
                     )
         if spec.chain is not None:
-            chain = spec.chain
-            if chain.input not in renamer.variant_free_inputs:
-                known = renamer.variant_free_inputs
-                raise self._error(
-                    f"'{chain.input}' is not an input of pipeline(s) {allowed(spec.pipelines)}. "
-                    f"Inputs: {allowed(known)}.{did_you_mean(chain.input, known)}",
-                    f"{ns}.chain.input",
-                )
-            if chain.output not in renamer.variant_outputs:
-                known = renamer.variant_outputs
-                raise self._error(
-                    f"'{chain.output}' is not an output of pipeline(s) {allowed(spec.pipelines)}. "
-                    f"Outputs: {allowed(known)}.{did_you_mean(chain.output, known)}",
-                    f"{ns}.chain.output",
-                )
+            ends = (
+                ("input", spec.chain.input, renamer.variant_free_inputs),
+                ("output", spec.chain.output, renamer.variant_outputs),
+            )
+            for end, name, known in ends:
+                if name not in known:
+                    raise self._error(
+                        f"'{name}' is not an {end} of pipeline(s) {allowed(spec.pipelines)}. "
+                        f"{end.title()}s: {allowed(known)}.{did_you_mean(name, known)}",
+                        f"{ns}.chain.{end}",
+                    )
 
     def _record_datasets(self, ns: str, names: list[str], renamer: DatasetRenamer) -> None:
         for template, new in renamer.owned_shared().items():

@@ -40,6 +40,24 @@ def name_problem(name: object) -> str | None:
     return None
 
 
+def check_name(name: object, kind: str, *, path: str, source: str | None) -> None:
+    """Raise a DeclarationError naming ``path`` unless ``name`` is a valid name.
+
+    Args:
+        name: The namespace or variant name, as read from YAML.
+        kind: ``"namespace"`` or ``"variant"``, for the message.
+        path: The YAML path of the name.
+        source: The parameters file(s), for the message.
+    """
+    from .errors import DeclarationError
+
+    problem = name_problem(name)
+    if problem:
+        raise DeclarationError(
+            f"{kind} name {problem}. A name must be {NAME_RULE}.", path=path, source=source
+        )
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """Return ``" Did you mean 'x'?"`` for the closest candidate, or ``""``."""
     matches = get_close_matches(word, list(candidates), n=1, cutoff=0.6)

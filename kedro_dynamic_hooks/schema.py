@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, field_validator
 
 from .errors import DeclarationError
-from .names import allowed, did_you_mean, name_problem
+from .names import allowed, check_name, did_you_mean
 
 DEFAULT_KEY = "dynamic_pipelines"
 DEFAULT_MAX_MATRIX_SIZE = 1000
@@ -156,13 +156,7 @@ def parse_declaration(
     if not raw:
         raise DeclarationError("declares no namespace.", path=key, source=source)
     for name in raw:
-        problem = name_problem(name)
-        if problem:
-            raise DeclarationError(
-                f"namespace name {problem}. A name must be {_rule()}.",
-                path=f"{key}.{name}",
-                source=source,
-            )
+        check_name(name, "namespace", path=f"{key}.{name}", source=source)
     try:
         return Declaration.model_validate(dict(raw))
     except ValidationError as exc:
@@ -170,12 +164,6 @@ def parse_declaration(
         loc = [str(part) for part in error["loc"]]
         path = ".".join([key, *loc])
         raise DeclarationError(_explain(error, loc), path=path, source=source) from None
-
-
-def _rule() -> str:
-    from .names import NAME_RULE
-
-    return NAME_RULE
 
 
 def _kind(value: Any) -> str:

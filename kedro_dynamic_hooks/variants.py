@@ -9,7 +9,7 @@ from typing import Any
 
 from .errors import DeclarationError
 from .merge import deep_merge, nest
-from .names import NAME_RULE, allowed, did_you_mean, name_problem, value_label
+from .names import allowed, check_name, did_you_mean, name_problem, value_label
 from .schema import NamespaceSpec
 
 
@@ -27,13 +27,7 @@ def resolve_variants(
     """
     variants: dict[str, dict[str, Any]] = {}
     for name, variant in spec.variants.items():
-        problem = name_problem(name)
-        if problem:
-            raise DeclarationError(
-                f"variant name {problem}. A name must be {NAME_RULE}.",
-                path=f"{path}.variants.{name}",
-                source=source,
-            )
+        check_name(name, "variant", path=f"{path}.variants.{name}", source=source)
         variants[name] = variant.overrides
     if spec.matrix is not None:
         for name, overrides in _matrix(spec, path=f"{path}.matrix", source=source).items():
