@@ -7,10 +7,12 @@ from collections.abc import Iterable, Mapping
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from kedro.io import DatasetError
 from kedro.io.catalog_config_resolver import DEFAULT_RUNTIME_PATTERN, CatalogConfigResolver
 
 from .errors import CollisionError, DeclarationError
 from .names import allowed, did_you_mean
+from .nodes import base_name
 
 if TYPE_CHECKING:
     from .expand import DatasetOrigin
@@ -121,15 +123,15 @@ def check_collisions(
     for name, filepath in resolve_filepaths(catalog, names, project_path=project_path).items():
         if filepath is None:
             continue
-        base = name.split("@", 1)[0]
-        other = owners.setdefault(filepath, base)
-        if other != base and (base in origins or other in origins):
+        other = owners.setdefault(filepath, name)
+        # Transcoded names of one dataset (x@pandas, x@spark) share a file by design.
+        if base_name(other) != base_name(name) and (name in origins or other in origins):
             raise CollisionError(
-                f"datasets '{other}' ({_origin(other, origins)}) and '{base}' "
-                f"({_origin(base, origins)}) both resolve to filepath '{filepath}'; one would "
-                "overwrite the other. Put '{variant}' (and '{namespace}') in the filepath of "
-                "the catalog template or dataset factory pattern.",
-                path=f"{base}.filepath",
+                f"datasets '{other}' ({_origin(other, origins)}) and '{name}' "
+                f"({_origin(name, origins)}) both resolve to filepath '{filepath}'; one would "
+                "overwrite the other. Give each its own filepath, e.g. with '{variant}' for "
+                "per-variant datasets, in the catalog template or dataset factory pattern.",
+                path=f"{name}.filepath",
                 source="the catalog",
             )
 
@@ -147,9 +149,14 @@ def resolve_filepaths(
         for k, v in catalog.items()
         if CatalogConfigResolver.is_pattern(k)
     }
-    resolver = CatalogConfigResolver(
-        config=patterns, default_runtime_patterns=DEFAULT_RUNTIME_PATTERN
-    )
+    try:
+        resolver = CatalogConfigResolver(
+            config=patterns, default_runtime_patterns=DEFAULT_RUNTIME_PATTERN
+        )
+    except DatasetError as exc:
+        raise DeclarationError(
+            f"a dataset factory pattern is invalid: {exc}", path="catalog", source="the catalog"
+        ) from None
     paths: dict[str, str | None] = {}
     for name in names:
         config = catalog.get(name)

@@ -19,12 +19,13 @@ from typing import Any
 
 from kedro.pipeline import Pipeline
 from kedro.pipeline.node import Node
+from kedro.pipeline.pipeline import CircularDependencyError, OutputNotUniqueError, PipelineError
 
 from .catalog import render_catalog
 from .errors import DeclarationError
 from .merge import deep_merge
 from .names import allowed, did_you_mean
-from .nodes import DatasetRenamer, collect_node, copy_node
+from .nodes import DatasetRenamer, base_name, collect_node, copy_node
 from .parameters import (
     check_overrides,
     check_runtime_targets,
@@ -137,6 +138,14 @@ def expand(
                 path=f"{key}.{name}",
                 source=source,
             )
+    for name, spec in namespaces.items():
+        for variant in set(spec.variants) & set(namespaces):
+            raise DeclarationError(
+                f"variant '{variant}' has the same name as a namespace; '--tags {variant}' "
+                "would select both. Rename the variant.",
+                path=f"{key}.{name}.variants.{variant}",
+                source=source,
+            )
     base = {k: v for k, v in parameters.items() if k != key and k not in namespaces}
     builder = _Builder(templates, base, key=key, source=source)
     for name, spec in namespaces.items():
@@ -183,7 +192,7 @@ class _Builder:
         return DeclarationError(message, path=f"{self.key}.{path}", source=self.source)
 
     def _template_nodes(self, names: Iterable[str], path: str) -> list[Node]:
-        nodes: dict[str, Node] = {}
+        nodes: dict[str, tuple[Node, str]] = {}
         for name in names:
             if name not in self.templates or name == DEFAULT_PIPELINE:
                 known = [p for p in self.templates if p != DEFAULT_PIPELINE]
@@ -194,8 +203,25 @@ class _Builder:
                 )
             self.template_names.add(name)
             for node in self.templates[name].nodes:
-                nodes.setdefault(node.name, node)
-        return list(nodes.values())
+                seen, owner = nodes.setdefault(node.name, (node, name))
+                if seen != node:
+                    raise self._error(
+                        f"pipelines '{owner}' and '{name}' both have a node named "
+                        f"'{node.name}' that differs; their copies would clash. Rename one node.",
+                        path,
+                    )
+        return [node for node, _ in nodes.values()]
+
+    def _pipeline(self, nodes: list[Node], path: str) -> Pipeline:
+        """Build a pipeline, turning Kedro's refusal into our error with the YAML path."""
+        try:
+            return Pipeline(nodes)
+        except (ValueError, PipelineError, OutputNotUniqueError, CircularDependencyError) as exc:
+            raise self._error(
+                f"the namespace's templates cannot be combined: {exc}. Shared, per-variant "
+                "and collect pipelines must not write the same dataset.",
+                path,
+            ) from None
 
     def add_namespace(self, ns: str, spec: NamespaceSpec) -> None:
         path = ns
@@ -204,6 +230,13 @@ class _Builder:
                 f"namespace '{ns}' has the same name as a registered pipeline; "
                 "'--pipelines' could not tell them apart. Rename the namespace.",
                 path,
+            )
+        both = sorted(set(spec.shared) & set(spec.pipelines))
+        if both:
+            raise self._error(
+                f"{allowed(both)} listed under both 'shared' and 'pipelines'; a template is "
+                "instantiated either once per namespace or once per variant.",
+                f"{path}.shared",
             )
         variants = resolve_variants(spec, path=f"{self.key}.{path}", source=self.source)
         shared = self._template_nodes(spec.shared, f"{path}.shared")
@@ -272,11 +305,11 @@ class _Builder:
                 )
             mapping = renamer.variant(name, previous)
             nodes = [copy_node(n, mapping, f"{ns}.{name}", {ns, name}) for n in per_variant]
-            self.pipelines[f"{ns}.{name}"] = Pipeline(nodes)
+            self.pipelines[f"{ns}.{name}"] = self._pipeline(nodes, path)
             ns_nodes.extend(nodes)
         if spec.collect is not None:
             ns_nodes.extend(self._collect(ns, spec, names, collect, renamer))
-        self.pipelines[ns] = Pipeline(ns_nodes)
+        self.pipelines[ns] = self._pipeline(ns_nodes, path)
         self.nodes.extend(ns_nodes)
         self.variants[ns] = tuple(names)
         kinds = [
@@ -311,7 +344,7 @@ class _Builder:
                 f"{did_you_mean(wanted, renamer.variant_outputs)}",
                 f"{ns}.collect.input",
             )
-        readers = [n for n in collect if wanted in n.inputs]
+        readers = [n for n in collect if wanted in {base_name(i) for i in n.inputs}]
         if not readers:
             raise self._error(
                 f"no node of pipeline '{spec.collect.pipeline}' reads '{wanted}'.",
@@ -336,7 +369,7 @@ class _Builder:
         renamer: DatasetRenamer,
     ) -> None:
         datasets = {
-            d.split("@", 1)[0]
+            base_name(d)
             for n in [*shared, *per_variant, *collect]
             for d in [*n.inputs, *n.outputs]
             if not d.startswith("params:")
@@ -373,6 +406,14 @@ class _Builder:
                         f"{end.title()}s: {allowed(known)}.{did_you_mean(name, known)}",
                         f"{ns}.chain.{end}",
                     )
+            chain_input = spec.chain.input
+            if chain_input in spec.inputs or chain_input in renamer.shared_outputs:
+                raise self._error(
+                    f"'{chain_input}' is a global input or a shared output, so it cannot be "
+                    "wired from one variant to the next. A chain input must be a per-variant "
+                    "dataset.",
+                    f"{ns}.chain.input",
+                )
 
     def _record_datasets(self, ns: str, names: list[str], renamer: DatasetRenamer) -> None:
         for template, new in renamer.owned_shared().items():

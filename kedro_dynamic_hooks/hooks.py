@@ -26,7 +26,7 @@ from kedro.framework.hooks import hook_impl
 from .catalog import check_collisions
 from .errors import DynamicPipelinesError
 from .expand import Expansion, expand
-from .registry import hook_is_loading, needed_names, requested_pipelines
+from .registry import hook_is_loading, needed_names, requested_pipelines, set_requested
 from .schema import DEFAULT_KEY, Declaration, parse_declaration
 from .sources import declaration_source
 
@@ -167,7 +167,7 @@ def _templates(declaration: Declaration) -> Mapping[str, Pipeline]:
 
     requested = requested_pipelines()
     if requested is not None and "__default__" not in requested:
-        pipelines.set_requested(needed_names(declaration, requested))
+        set_requested(needed_names(declaration, requested))
     with hook_is_loading():
         loaded = dict(pipelines.items())
     namespaces = declaration.namespaces

@@ -21,7 +21,7 @@ ALL_PARAMETERS = "parameters"
 Names = str | list[str] | dict[str, str] | None
 
 
-def _base(name: str) -> str:
+def base_name(name: str) -> str:
     """Strip Kedro's transcoding suffix: ``x@pandas`` -> ``x``."""
     return name.split("@", 1)[0]
 
@@ -73,15 +73,13 @@ class DatasetRenamer:
         self.chain_input = chain_input
         self.global_inputs = global_inputs
         self.global_params = global_params
-        self.shared_outputs = {_base(o) for n in shared for o in n.outputs}
-        self.variant_outputs = {_base(o) for n in per_variant for o in n.outputs}
+        self.shared_outputs = {base_name(o) for n in shared for o in n.outputs}
+        self.variant_outputs = {base_name(o) for n in per_variant for o in n.outputs}
         self.variant_free_inputs = {
-            _base(i) for n in per_variant for i in n.inputs if not i.startswith(PARAMS)
+            base_name(i) for n in per_variant for i in n.inputs if not i.startswith(PARAMS)
         } - self.variant_outputs
-        self._shared = self._mapping(_datasets(shared), namespace, variant=False)
-        self._collect = self._mapping(
-            [d for d in _datasets(collect) if _base(d) != fan_in], namespace, variant=False
-        )
+        self._shared = self._mapping(_datasets(shared))
+        self._collect = self._mapping([d for d in _datasets(collect) if base_name(d) != fan_in])
         # For variants: (template name, final name if fixed, parameter path if a param).
         self._variant_plan: list[tuple[str, str | None, str | None]] = []
         for name in _datasets(per_variant):
@@ -95,22 +93,23 @@ class DatasetRenamer:
         if name.startswith(PARAMS):
             top = name[len(PARAMS) :].split(".", 1)[0]
             return name if top in self.global_params else None
-        base = _base(name)
+        base = base_name(name)
         if base in self.global_inputs:
             return name
         if variant and base in self.shared_outputs:
             return f"{self.namespace}.{name}"
         return None
 
-    def _mapping(self, names: list[str], prefix: str, *, variant: bool) -> dict[str, str]:
+    def _mapping(self, names: list[str]) -> dict[str, str]:
+        """Names in the namespace-level instance (shared and collect pipelines)."""
         mapping = {}
         for name in names:
-            kept = self._kept(name, variant=variant)
+            kept = self._kept(name, variant=False)
             if kept is None:
                 kept = (
-                    f"{PARAMS}{prefix}.{name[len(PARAMS) :]}"
+                    f"{PARAMS}{self.namespace}.{name[len(PARAMS) :]}"
                     if name.startswith(PARAMS)
-                    else f"{prefix}.{name}"
+                    else f"{self.namespace}.{name}"
                 )
             mapping[name] = kept
         return mapping
@@ -137,8 +136,8 @@ class DatasetRenamer:
                 mapping[name] = kept
             elif param is not None:
                 mapping[name] = f"{PARAMS}{prefix}{param}"
-            elif previous is not None and _base(name) == self.chain_input:
-                mapping[name] = previous
+            elif previous is not None and base_name(name) == self.chain_input:
+                mapping[name] = previous + name[len(base_name(name)) :]  # keep any @suffix
             else:
                 mapping[name] = prefix + name
         return mapping
@@ -153,7 +152,7 @@ class DatasetRenamer:
         return [
             name
             for name, kept, param in self._variant_plan
-            if kept is None and param is None and _base(name) != self.chain_input
+            if kept is None and param is None and base_name(name) != self.chain_input
         ]
 
 
@@ -259,11 +258,11 @@ def collect_node(
         original = list(node._inputs.items())
     else:
         original = [(None, name) for name in _names(node._inputs)]
-    slots = tuple((arg, name == wanted) for arg, name in original)
+    slots = tuple((arg, base_name(name) == wanted) for arg, name in original)
     inputs: list[str] = []
     for _, name in original:
-        if name == wanted:
-            inputs.extend(f"{namespace}.{variant}.{wanted}" for variant in variants)
+        if base_name(name) == wanted:
+            inputs.extend(f"{namespace}.{variant}.{name}" for variant in variants)
         else:
             inputs.append(mapping.get(name, name))
     call = CollectCall(node._func, slots, variants)

@@ -10,8 +10,7 @@ from kedro.pipeline.node import Node
 from .errors import DeclarationError
 from .merge import deep_merge
 from .names import allowed, did_you_mean
-
-PARAMS_PREFIX = "params:"
+from .nodes import PARAMS
 
 
 def used_parameters(nodes: Iterable[Node], global_params: set[str]) -> set[str]:
@@ -22,8 +21,8 @@ def used_parameters(nodes: Iterable[Node], global_params: set[str]) -> set[str]:
     used: set[str] = set()
     for node in nodes:
         for name in node.inputs:
-            if name.startswith(PARAMS_PREFIX):
-                top = name[len(PARAMS_PREFIX) :].split(".", 1)[0]
+            if name.startswith(PARAMS):
+                top = name[len(PARAMS) :].split(".", 1)[0]
                 if top not in global_params:
                     used.add(top)
     return used

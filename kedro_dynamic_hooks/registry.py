@@ -48,12 +48,24 @@ def hook_is_loading() -> Iterator[None]:
         _hook_loading.reset(token)
 
 
-def requested_pipelines() -> list[str] | None:
-    """The pipeline names Kedro was asked to load (``None`` means all).
+# Kedro >= 1.5 loads pipelines selectively: `set_requested(names)` stores the
+# names in a private attribute that `find_pipelines` reads. Older Kedro has
+# neither and always loads every pipeline. Looked up by name for both.
+_REQUESTED = "_requested_pipelines"
+_SET_REQUESTED = "set_requested"
 
-    Kedro 1.7 keeps them in a private attribute set by ``set_requested``.
-    """
-    return getattr(pipelines, "_requested_pipelines", None)
+
+def requested_pipelines() -> list[str] | None:
+    """The pipeline names Kedro was asked to load (``None`` means all)."""
+    requested: list[str] | None = getattr(pipelines, _REQUESTED, None)
+    return requested
+
+
+def set_requested(names: list[str]) -> None:
+    """Ask the registry to load ``names`` next (Kedro >= 1.5; a no-op before)."""
+    method = getattr(pipelines, _SET_REQUESTED, None)
+    if method is not None:
+        method(names)
 
 
 def template_names(declaration: Declaration) -> set[str]:
@@ -80,11 +92,11 @@ def needed_names(declaration: Declaration, requested: list[str]) -> list[str]:
 def _requesting(names: list[str] | None) -> Iterator[None]:
     """Let ``find_pipelines`` look for ``names`` without resetting the registry."""
     saved = requested_pipelines()
-    pipelines._requested_pipelines = names
+    setattr(pipelines, _REQUESTED, names)
     try:
         yield
     finally:
-        pipelines._requested_pipelines = saved
+        setattr(pipelines, _REQUESTED, saved)
 
 
 def load_declaration(key: str = DEFAULT_KEY) -> tuple[Declaration, dict[str, Any]] | None:

@@ -37,6 +37,6 @@ def declaration_source(loader: Any, key: str) -> str:
 def _defines(path: Path, key: str) -> bool:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return False
     return isinstance(data, dict) and key in data

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kedro.pipeline import Pipeline, node
 
 from kedro_dynamic_hooks import CollisionError, DeclarationError, expand, parse_declaration
 from kedro_dynamic_hooks.catalog import check_collisions
@@ -267,6 +268,30 @@ CASES: list[tuple[str, Mutation, str, list[str]]] = [
         ["'previous' is not an input"],
     ),
     (
+        "chain input that is a shared output",
+        _set(f"{PP}.chain", {"input": "model_input_table", "output": "metrics", "initial": "x"}),
+        f"{PP}.chain.input",
+        ["'model_input_table' is a global input or a shared output"],
+    ),
+    (
+        "template both shared and per variant",
+        _set(f"{PP}.shared", ["data_processing", "data_science"]),
+        f"{PP}.shared",
+        ["'data_science' listed under both 'shared' and 'pipelines'"],
+    ),
+    (
+        "templates writing the same dataset",
+        _set(f"{PP}.shared", ["data_processing", "monthly"]),
+        PP,
+        ["the namespace's templates cannot be combined", "must not write the same dataset"],
+    ),
+    (
+        "variant named like a namespace",
+        _variant("reviews_predictor"),
+        f"{PP}.variants.reviews_predictor",
+        ["same name as a namespace; '--tags reviews_predictor' would select both"],
+    ),
+    (
         "chain output missing from template",
         _set(f"{PP}.chain", {"input": "model_input_table", "output": "regresor", "initial": "x"}),
         f"{PP}.chain.output",
@@ -521,3 +546,66 @@ def test_distinct_paths_and_transcoding_pass(templates, reference):
         "remote": {"type": "pandas.CSVDataset", "filepath": "s3://bucket/x.csv"},
     }
     check_collisions(catalog, e.datasets, project_path=str(Path("/p")))
+
+
+def test_collision_between_transcoded_variant_datasets(templates):
+    t = {"t": Pipeline([node(lambda x: x, "x@pandas", "y@pandas", name="n")])}
+    raw = {
+        "ns": {
+            "pipelines": ["t"],
+            "catalog": {
+                "y@pandas": {"type": "pandas.CSVDataset", "filepath": "data/{namespace}/y.csv"}
+            },
+            "variants": {"a": {}, "b": {}},
+        }
+    }
+    e = expand(parse_declaration(raw), t, {"dynamic_pipelines": raw})
+    with pytest.raises(
+        CollisionError, match=r"'ns.a.y@pandas' \('y@pandas' of ns.a\) and 'ns.b.y@pandas'"
+    ):
+        check_collisions(e.catalog, e.datasets, project_path="/p")
+
+
+def test_invalid_factory_pattern_is_our_error(templates, reference):
+    e = expand(parse_declaration(reference["dynamic_pipelines"]), templates, reference)
+    catalog = {"{a}.x": {"type": "pandas.CSVDataset", "filepath": "{b}.csv"}}
+    with pytest.raises(DeclarationError, match="a dataset factory pattern is invalid"):
+        check_collisions(catalog, e.datasets, project_path="/p")
+
+
+def test_chain_and_collect_with_transcoded_names():
+    t = {
+        "step": Pipeline(
+            [node(lambda prev: (prev, prev), "state@json", ["new@json", "metrics@json"], name="s")]
+        ),
+        "report": Pipeline([node(lambda m: m, "metrics@json", "table", name="r")]),
+    }
+    raw = {
+        "ns": {
+            "pipelines": ["step"],
+            "chain": {"input": "state", "output": "new", "initial": "seed"},
+            "collect": {"pipeline": "report", "input": "metrics"},
+            "variants": {"a": {}, "b": {}},
+        }
+    }
+    e = expand(parse_declaration(raw), t, {"dynamic_pipelines": raw})
+    assert e.pipelines["ns.a"].nodes[0].inputs == ["seed@json"]
+    assert e.pipelines["ns.b"].nodes[0].inputs == ["ns.a.new@json"]
+    (report,) = [n for n in e.pipelines["ns"].nodes if n.name == "ns.r"]
+    assert report.inputs == ["ns.a.metrics@json", "ns.b.metrics@json"]
+    assert report.run({"ns.a.metrics@json": 1, "ns.b.metrics@json": 2}) == {
+        "ns.table": {"a": 1, "b": 2}
+    }
+
+
+def test_two_templates_with_a_clashing_node_name(reference, templates):
+    templates = {
+        **templates,
+        "other": Pipeline([node(lambda x: x, "model_input_table", "zzz", name="split")]),
+    }
+    reference["dynamic_pipelines"]["price_predictor"]["pipelines"] = ["data_science", "other"]
+    with pytest.raises(
+        DeclarationError,
+        match="pipelines 'data_science' and 'other' both have a node named 'split'",
+    ):
+        expand(parse_declaration(reference["dynamic_pipelines"]), templates, reference)
