@@ -83,7 +83,7 @@ def list_(env: str | None) -> None:
     for ns, variants in expansion.variants.items():
         pipeline = expansion.pipelines[ns]
         own = [n for n in pipeline.nodes if n.namespace == ns]
-        shared = sum(1 for n in own if len(n.tags) > 1)  # shared nodes carry every variant tag
+        shared = sum(1 for n in own if set(variants) <= n.tags)  # shared: every variant tag
         branch = tree.add(
             f"[bold cyan]{ns}[/bold cyan]  {expansion.kinds[ns]}: {len(variants)} variant(s), "
             f"{len(pipeline.nodes)} node(s) = {shared} shared + {len(own) - shared} collect + "

@@ -93,17 +93,28 @@ def check_runtime_targets(
     *,
     source: str | None,
 ) -> None:
-    """Refuse ``--params ns.<unknown>...=`` that would silently change nothing.
+    """Refuse ``--params`` under a namespace that would change nothing, or too much.
+
+    Each key must name a variant or a namespace-level parameter, nested keys
+    must exist (as for overrides), and a mapping may not be replaced by a
+    scalar (``--params ns.variant=5`` would wipe the variant's parameters).
 
     Args:
         runtime_params: The ``--params`` given on the command line, nested.
         expanded: Namespace name -> that namespace's expanded parameters.
     """
     for namespace, params in expanded.items():
-        given = runtime_params.get(namespace)
-        if not isinstance(given, Mapping):
+        if namespace not in runtime_params:
             continue
-        for key in given:
+        given = runtime_params[namespace]
+        if not isinstance(given, Mapping):
+            raise DeclarationError(
+                f"--params '{namespace}={given}' would replace every parameter of namespace "
+                f"'{namespace}'. Target one value, e.g. '{namespace}.<variant>.<parameter>=...'.",
+                path=namespace,
+                source="--params",
+            )
+        for key, value in given.items():
             if key not in params:
                 raise DeclarationError(
                     f"--params targets '{namespace}.{key}', which is neither a variant nor "
@@ -112,3 +123,11 @@ def check_runtime_targets(
                     path=f"{namespace}.{key}",
                     source="--params",
                 )
+            if isinstance(params[key], Mapping) and not isinstance(value, Mapping):
+                raise DeclarationError(
+                    f"--params '{namespace}.{key}={value}' would replace the mapping "
+                    f"'{namespace}.{key}'. Target one value inside it.",
+                    path=f"{namespace}.{key}",
+                    source="--params",
+                )
+            _check_nested(value, params[key], f"{namespace}.{key}", "--params")

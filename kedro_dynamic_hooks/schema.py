@@ -161,9 +161,14 @@ def parse_declaration(
         return Declaration.model_validate(dict(raw))
     except ValidationError as exc:
         error = exc.errors(include_url=False)[0]
-        loc = [str(part) for part in error["loc"]]
+        # pydantic adds union members ("list[any]") and "[key]" to the location.
+        loc = [str(p) for p in error["loc"] if "[" not in str(p)]
+        union = len(loc) < len(error["loc"]) and error["type"] in {"list_type", "dict_type"}
         path = ".".join([key, *loc])
-        raise DeclarationError(_explain(error, loc), path=path, source=source) from None
+        message = _explain(error, loc)
+        if union:
+            message = f"expected a list or a mapping, got {_kind(error.get('input'))}."
+        raise DeclarationError(message, path=path, source=source) from None
 
 
 def _kind(value: Any) -> str:
@@ -218,20 +223,16 @@ def _fields_at(loc: list[str]) -> list[str]:
 
 
 def _unwrap(annotation: Any) -> Any:
-    """Strip ``X | None`` down to ``X``; return a dict[str, Model] as is."""
+    """Strip ``X | None`` down to ``X``."""
     if typing.get_origin(annotation) in {typing.Union, types.UnionType}:
         options = [a for a in typing.get_args(annotation) if a is not type(None)]
         models = [a for a in options if isinstance(a, type) and issubclass(a, BaseModel)]
         return models[0] if models else options[0]
-    if typing.get_origin(annotation) is dict:
-        value = typing.get_args(annotation)[1]
-        if isinstance(value, type) and issubclass(value, BaseModel):
-            return annotation
     return annotation
 
 
 def json_schema() -> dict[str, Any]:
-    """Return the JSON Schema of a whole parameters file holding a declaration."""
+    """Return the JSON Schema of the declaration (the value of ``dynamic_pipelines``)."""
     schema = Declaration.model_json_schema()
     schema["title"] = "dynamic_pipelines declaration"
     return schema

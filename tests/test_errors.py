@@ -268,6 +268,24 @@ CASES: list[tuple[str, Mutation, str, list[str]]] = [
         ["'previous' is not an input"],
     ),
     (
+        "matrix values neither list nor mapping",
+        _set(f"{PP}.matrix", {"parameters": {"model_options.test_size": 3}}),
+        f"{PP}.matrix.parameters.model_options.test_size",
+        ["expected a list or a mapping, got int 3"],
+    ),
+    (
+        "variant name not a string",
+        lambda p: ns(p)["variants"].update({1: {}}),
+        f"{PP}.variants.1",
+        ["expected a string, got int 1"],
+    ),
+    (
+        "matrix label that is not a valid name",
+        _set(f"{PP}.matrix", {"parameters": {"model_options.model": {"bad label!": "x"}}}),
+        f"{PP}.matrix",
+        ["combination name 'model_bad label!'", "contains characters that are not allowed"],
+    ),
+    (
         "chain input that is a shared output",
         _set(f"{PP}.chain", {"input": "model_input_table", "output": "metrics", "initial": "x"}),
         f"{PP}.chain.input",
@@ -609,3 +627,38 @@ def test_two_templates_with_a_clashing_node_name(reference, templates):
         match="pipelines 'data_science' and 'other' both have a node named 'split'",
     ):
         expand(parse_declaration(reference["dynamic_pipelines"]), templates, reference)
+
+
+@pytest.mark.parametrize(
+    ("runtime", "path", "fragment"),
+    [
+        (
+            {"price_predictor": 5},
+            "price_predictor",
+            "would replace every parameter of namespace 'price_predictor'",
+        ),
+        (
+            {"price_predictor": {"base": 5}},
+            "price_predictor.base",
+            "would replace the mapping 'price_predictor.base'",
+        ),
+        (
+            {"price_predictor": {"base": {"model_options": {"test_sise": 0.3}}}},
+            "price_predictor.base.model_options.test_sise",
+            "Did you mean 'test_size'?",
+        ),
+    ],
+)
+def test_runtime_params_that_would_change_nothing_or_too_much(
+    templates, reference, runtime, path, fragment
+):
+    with pytest.raises(DeclarationError) as info:
+        expand(
+            parse_declaration(reference["dynamic_pipelines"]),
+            templates,
+            {**reference, **runtime},
+            runtime_params=runtime,
+        )
+    assert info.value.path == path
+    assert info.value.source == "--params"
+    assert fragment in info.value.message

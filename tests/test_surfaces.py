@@ -176,3 +176,22 @@ def test_committed_sample_schema_is_current():
 
     committed = json.loads((SAMPLE / "dynamic_pipelines.schema.json").read_text())
     assert committed == parameters_schema(), "run 'kedro dynamic schema' in sample_project"
+
+
+def test_dynamic_commands_explain_a_missing_hook_or_declaration(make_project):
+    no_hook = make_project()
+    settings = no_hook.path / "src/spaceflights_dynamic/settings.py"
+    settings.write_text(
+        settings.read_text().replace("HOOKS = (DynamicPipelinesHook(),)", "HOOKS = ()")
+    )
+    result = no_hook.kedro("dynamic", "list", check=False)
+    assert result.returncode == 1
+    assert "Error: DynamicPipelinesHook is not in settings.HOOKS" in result.stderr
+
+    (no_hook.path / "conf/base/parameters.yml").write_text("model_options: {test_size: 0.2}\n")
+    settings.write_text(
+        settings.read_text().replace("HOOKS = ()", "HOOKS = (DynamicPipelinesHook(),)")
+    )
+    result = no_hook.kedro("dynamic", "validate", check=False)
+    assert result.returncode == 1
+    assert "Error: The parameters have no 'dynamic_pipelines' declaration." in result.stderr
