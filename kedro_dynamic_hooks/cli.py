@@ -21,7 +21,7 @@ from rich.tree import Tree
 from .catalog import resolve_filepaths
 from .expand import DEFAULT_PIPELINE, Expansion
 from .hooks import DynamicPipelinesHook, original_parameters
-from .schema import json_schema
+from .schema import DEFAULT_KEY, json_schema
 
 SCHEMA_FILE = "dynamic_pipelines.schema.json"
 
@@ -223,7 +223,10 @@ def validate(env: str | None) -> None:
 )
 def schema(output: Path) -> None:
     """Write the JSON Schema of parameters files holding a declaration."""
-    text = json.dumps(parameters_schema(), indent=2) + "\n"
+    from kedro.framework.project import settings
+
+    hook = next((h for h in settings.HOOKS if isinstance(h, DynamicPipelinesHook)), None)
+    text = json.dumps(parameters_schema(hook.key if hook else DEFAULT_KEY), indent=2) + "\n"
     if str(output) == "-":
         click.echo(text, nl=False)
         return
@@ -234,14 +237,14 @@ def schema(output: Path) -> None:
     )
 
 
-def parameters_schema() -> dict[str, Any]:
-    """JSON Schema for a parameters file: any keys, plus a checked declaration."""
+def parameters_schema(key: str = DEFAULT_KEY) -> dict[str, Any]:
+    """JSON Schema for a parameters file: any keys, plus a checked declaration at ``key``."""
     declaration = json_schema()
     definitions = declaration.pop("$defs", {})
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "Kedro parameters with a dynamic_pipelines declaration",
         "type": "object",
-        "properties": {"dynamic_pipelines": declaration},
+        "properties": {key: declaration},
         "$defs": definitions,
     }

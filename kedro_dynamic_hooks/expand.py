@@ -261,10 +261,18 @@ class _Builder:
 
         used_shared = used_parameters([*shared, *collect], global_params)
         used_variant = used_parameters(per_variant, global_params)
-        templates = [*spec.shared, *spec.pipelines]
-        for name in global_params & (set(spec.overrides) | _override_keys(variants)):
+        templates = [
+            *spec.shared,
+            *spec.pipelines,
+            *([spec.collect.pipeline] if spec.collect else []),
+        ]
+        overridden_globals = sorted(
+            global_params & (set(spec.overrides) | _override_keys(variants))
+        )
+        if overridden_globals:
             raise self._error(
-                f"parameter '{name}' is listed under 'parameters' (global) and also overridden.",
+                f"parameter(s) {allowed(overridden_globals)} listed under 'parameters' (global) "
+                "and also overridden.",
                 f"{path}.parameters",
             )
         check_overrides(

@@ -70,15 +70,7 @@ def set_requested(names: list[str]) -> None:
 
 def template_names(declaration: Declaration) -> set[str]:
     """Every registered pipeline a declaration uses as a template."""
-    return {
-        name
-        for spec in declaration.namespaces.values()
-        for name in [
-            *spec.shared,
-            *spec.pipelines,
-            *([spec.collect.pipeline] if spec.collect else []),
-        ]
-    }
+    return {name for spec in declaration.namespaces.values() for name in spec.templates}
 
 
 def needed_names(declaration: Declaration, requested: list[str]) -> list[str]:

@@ -107,6 +107,11 @@ class NamespaceSpec(_Section):
         ),
     )
 
+    @property
+    def templates(self) -> list[str]:
+        """Every registered pipeline this namespace instantiates."""
+        return [*self.shared, *self.pipelines, *([self.collect.pipeline] if self.collect else [])]
+
     @field_validator("variants", mode="before")
     @classmethod
     def _no_null_variants(cls, value: Any) -> Any:

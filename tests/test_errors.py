@@ -434,7 +434,7 @@ CASES: list[tuple[str, Mutation, str, list[str]]] = [
         "global parameter overridden",
         lambda p: ns(p).update({"parameters": ["model_options"]}),
         f"{PP}.parameters",
-        ["listed under 'parameters' (global) and also overridden"],
+        ["parameter(s) 'model_options' listed under 'parameters' (global) and also overridden"],
     ),
 ]
 
