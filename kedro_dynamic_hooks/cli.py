@@ -210,6 +210,11 @@ def validate(env: str | None) -> None:
         f"OK: {len(expansion.variants)} namespace(s), {count} variant(s), "
         f"{len(expansion.nodes)} node(s)."
     )
+    if expansion.added_keys:
+        click.echo(
+            "Keys added under an empty base mapping (allowed, but not checked for typos):\n"
+            + "\n".join(f"  {path}" for path in expansion.added_keys)
+        )
 
 
 @dynamic.command()

@@ -27,6 +27,7 @@ from .merge import deep_merge
 from .names import allowed, did_you_mean
 from .nodes import DatasetRenamer, base_name, collect_node, copy_node
 from .parameters import (
+    added_keys,
     check_overrides,
     check_runtime_targets,
     pick,
@@ -66,6 +67,8 @@ class Expansion:
         kinds: Namespace -> how its variants are declared: ``variants``,
             ``matrix``, ``variants+matrix`` or ``chain``.
         templates: Names of the template pipelines that were expanded.
+        added_keys: YAML paths of override keys added under an empty base
+            mapping (allowed, but unchecked for typos).
     """
 
     pipelines: dict[str, Pipeline]
@@ -76,6 +79,7 @@ class Expansion:
     kinds: dict[str, str]
     templates: frozenset[str]
     nodes: list[Node] = field(repr=False)
+    added_keys: list[str] = field(default_factory=list)
 
     def registry_updates(self, registry: Mapping[str, Pipeline]) -> dict[str, Pipeline]:
         """Return the pipelines to write into the project's registry.
@@ -161,6 +165,7 @@ def expand(
         kinds=builder.kinds,
         templates=frozenset(builder.template_names),
         nodes=builder.nodes,
+        added_keys=builder.added_keys,
     )
 
 
@@ -187,6 +192,7 @@ class _Builder:
         self.kinds: dict[str, str] = {}
         self.template_names: set[str] = set()
         self.nodes: list[Node] = []
+        self.added_keys: list[str] = []
 
     def _error(self, message: str, path: str) -> DeclarationError:
         return DeclarationError(message, path=f"{self.key}.{path}", source=self.source)
@@ -283,6 +289,7 @@ class _Builder:
             templates=templates,
             source=self.source,
         )
+        self.added_keys += added_keys(spec.overrides, self.base, f"{self.key}.{path}.overrides")
         ns_values = deep_merge(self.base, spec.overrides)
         params: dict[str, Any] = pick(ns_values, used_shared)
         for name, overrides in variants.items():
@@ -297,6 +304,7 @@ class _Builder:
                 templates=spec.pipelines,
                 source=self.source,
             )
+            self.added_keys += added_keys(overrides, ns_values, f"{self.key}.{vpath}")
             params[name] = variant_parameters(ns_values, used_variant, overrides)
         self.namespace_params[ns] = params
 

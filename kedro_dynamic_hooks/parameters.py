@@ -58,6 +58,23 @@ def check_overrides(
         _check_nested(value, base.get(key), f"{path}.{key}", source)
 
 
+def added_keys(value: Any, base: Any, path: str) -> list[str]:
+    """YAML paths of override keys added under an empty base mapping.
+
+    They are allowed (``model_params: {}`` is free-form), but a typo there cannot
+    be caught, so ``kedro dynamic validate`` lists them for a human to check.
+    """
+    if not isinstance(value, Mapping):
+        return []
+    if isinstance(base, Mapping) and not base:
+        return [f"{path}.{key}" for key in value]
+    if not isinstance(base, Mapping):
+        return []
+    return [
+        p for key, sub in value.items() for p in added_keys(sub, base.get(key), f"{path}.{key}")
+    ]
+
+
 def _check_nested(value: Any, base: Any, path: str, source: str | None) -> None:
     if not isinstance(value, Mapping) or not isinstance(base, Mapping) or not base:
         return

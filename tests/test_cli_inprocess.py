@@ -51,7 +51,15 @@ def test_list_plan_validate_schema_in_process(session_project):
     missing = CliRunner().invoke(commands, ["dynamic", "plan", "--pipelines", "nope"])
     assert missing.exit_code == 1 and "Unknown pipeline(s): nope." in missing.output
 
-    assert "OK: 2 namespace(s), 6 variant(s), 30 node(s)." in invoke("validate").output
+    validated = invoke("validate").output
+    assert "OK: 2 namespace(s), 6 variant(s), 30 node(s)." in validated
+    assert (
+        "Keys added under an empty base mapping (allowed, but not checked for typos):" in validated
+    )
+    assert (
+        "  dynamic_pipelines.price_predictor.variants.candidate2.overrides.model_options.model_params.alpha"
+        in validated
+    )
 
     assert invoke("schema", "-o", "-").output.startswith('{\n  "$schema"')
     written = invoke("schema", "-o", str(session_project / "s.json"))

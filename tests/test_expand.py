@@ -274,3 +274,11 @@ def test_fast_copy_equals_kedros_validated_copy(templates):
         ):
             assert getattr(fast, attr) == getattr(slow, attr)
         assert fast == slow and hash(fast) == hash(slow)
+
+
+def test_keys_added_under_an_empty_base_mapping_are_listed(templates, reference):
+    e = run_expand(reference, templates)
+    assert e.added_keys == [
+        "dynamic_pipelines.price_predictor.variants.candidate2.overrides.model_options.model_params.alpha",
+        "dynamic_pipelines.price_predictor.variants.candidate3.overrides.model_options.model_params.max_depth",
+    ]
