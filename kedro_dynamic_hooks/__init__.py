@@ -9,7 +9,8 @@ Add the hook in ``settings.py``::
 
 from . import _supported  # noqa: F401  (refuses unsupported Kedro versions first)
 from .errors import CollisionError, DeclarationError, DynamicPipelinesError
-from .expand import DatasetOrigin, Expansion, expand
+from .expand import expand
+from .expansion import DatasetOrigin, Expansion
 from .hooks import DynamicPipelinesHook
 from .registry import find_dynamic_pipelines
 from .schema import Declaration, parse_declaration

@@ -15,7 +15,7 @@ from .names import allowed, did_you_mean
 from .nodes import base_name
 
 if TYPE_CHECKING:
-    from .expand import DatasetOrigin
+    from .expansion import DatasetOrigin
     from .nodes import DatasetRenamer
 
 NAMESPACE = "{namespace}"

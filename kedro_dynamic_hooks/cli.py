@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from .catalog import resolve_filepaths
-from .expand import DEFAULT_PIPELINE, Expansion
+from .expansion import DEFAULT_PIPELINE, Expansion
 from .hooks import DynamicPipelinesHook, original_parameters
 from .schema import DEFAULT_KEY, json_schema
 

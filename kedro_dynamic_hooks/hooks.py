@@ -25,7 +25,8 @@ from kedro.framework.hooks import hook_impl
 
 from .catalog import check_collisions
 from .errors import DynamicPipelinesError
-from .expand import Expansion, expand
+from .expand import expand
+from .expansion import Expansion
 from .registry import hook_is_loading, needed_names, requested_pipelines, set_requested
 from .schema import DEFAULT_KEY, Declaration, parse_declaration
 from .sources import declaration_source

@@ -31,7 +31,8 @@ from kedro.framework.project import find_pipelines, pipelines, settings
 from kedro.pipeline import Pipeline
 from kedro.utils import find_kedro_project
 
-from .expand import DEFAULT_PIPELINE, Expansion, expand
+from .expand import expand
+from .expansion import DEFAULT_PIPELINE, Expansion
 from .schema import DEFAULT_KEY, Declaration, parse_declaration
 
 # Set while the hook loads the registry: the hook expands, the helper must not.

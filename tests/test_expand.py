@@ -10,7 +10,7 @@ import yaml
 from kedro.pipeline import Pipeline, node, pipeline
 
 from kedro_dynamic_hooks import expand, parse_declaration
-from kedro_dynamic_hooks.expand import Expansion
+from kedro_dynamic_hooks.expansion import Expansion
 
 
 def run_expand(params: dict[str, Any], templates: dict[str, Pipeline], **kwargs: Any) -> Expansion:
