@@ -82,7 +82,8 @@ def list_(env: str | None) -> None:
     tree = Tree(f"[bold]{len(expansion.variants)} namespace(s)[/bold]")
     for ns, variants in expansion.variants.items():
         pipeline = expansion.pipelines[ns]
-        own = [n for n in pipeline.nodes if n.namespace == ns]
+        per_variant = {n for v in variants for n in expansion.pipelines[f"{ns}.{v}"].nodes}
+        own = [n for n in pipeline.nodes if n not in per_variant]
         shared = sum(1 for n in own if set(variants) <= n.tags)  # shared: every variant tag
         branch = tree.add(
             f"[bold cyan]{ns}[/bold cyan]  {expansion.kinds[ns]}: {len(variants)} variant(s), "

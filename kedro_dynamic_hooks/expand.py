@@ -18,7 +18,12 @@ from typing import Any
 
 from kedro.pipeline import Pipeline
 from kedro.pipeline.node import Node
-from kedro.pipeline.pipeline import CircularDependencyError, OutputNotUniqueError, PipelineError
+from kedro.pipeline.pipeline import (
+    CircularDependencyError,
+    ConfirmNotUniqueError,
+    OutputNotUniqueError,
+    PipelineError,
+)
 
 from .catalog import render_catalog
 from .errors import DeclarationError
@@ -86,7 +91,8 @@ def expand(
     builder = _Builder(templates, base, key=key, source=source)
     for name, spec in namespaces.items():
         builder.add_namespace(name, spec)
-    check_runtime_targets(runtime, builder.namespace_params, source=source)
+    builder.check_shared_writes()
+    check_runtime_targets(runtime, builder.namespace_params, builder.variants, base)
     expanded = deep_merge(base, builder.namespace_params, runtime)
     return Expansion(
         pipelines=builder.pipelines,
@@ -97,8 +103,18 @@ def expand(
         kinds=builder.kinds,
         templates=frozenset(builder.template_names),
         nodes=builder.nodes,
-        added_keys=builder.added_keys,
+        added_keys=list(dict.fromkeys(builder.added_keys)),
     )
+
+
+# What Pipeline() raises when nodes cannot be combined.
+PIPELINE_ERRORS = (
+    ValueError,
+    PipelineError,
+    OutputNotUniqueError,
+    ConfirmNotUniqueError,
+    CircularDependencyError,
+)
 
 
 class _Builder:
@@ -150,11 +166,34 @@ class _Builder:
                     )
         return [node for node, _ in nodes.values()]
 
+    def check_shared_writes(self) -> None:
+        """Refuse a dataset written (or confirmed) by nodes of two namespaces.
+
+        Within a namespace ``Pipeline()`` refuses it; across namespaces only a
+        global dataset can be shared, e.g. a shared pipeline's output listed under
+        ``inputs`` by two namespaces.
+        """
+        for attribute in ("outputs", "confirms"):
+            writers: dict[str, str] = {}
+            for node in self.nodes:
+                names = node.outputs if attribute == "outputs" else _as_list(node._confirms)
+                owner = (node.namespace or "").split(".", 1)[0]
+                for name in names:
+                    other = writers.setdefault(base_name(name), owner)
+                    if other != owner:
+                        verb = "written" if attribute == "outputs" else "confirmed"
+                        raise self._error(
+                            f"dataset '{name}' is {verb} by nodes of namespaces '{other}' and "
+                            f"'{owner}'; one would overwrite the other. Remove it from 'inputs' "
+                            "in one of them so each gets its own copy.",
+                            f"{owner}.inputs",
+                        )
+
     def _pipeline(self, nodes: list[Node], path: str) -> Pipeline:
         """Build a pipeline, turning Kedro's refusal into our error with the YAML path."""
         try:
             return Pipeline(nodes)
-        except (ValueError, PipelineError, OutputNotUniqueError, CircularDependencyError) as exc:
+        except PIPELINE_ERRORS as exc:
             raise self._error(
                 f"the namespace's templates cannot be combined: {exc}. Shared, per-variant "
                 "and collect pipelines must not write the same dataset.",
@@ -248,8 +287,12 @@ class _Builder:
         for index, name in enumerate(names):
             previous = None
             if chain is not None:
+                # `initial` is used as written; a later variant reads its predecessor's
+                # output under the transcoding suffix (if any) of the template input.
                 previous = (
-                    chain.initial if index == 0 else f"{ns}.{names[index - 1]}.{chain.output}"
+                    chain.initial
+                    if index == 0
+                    else f"{ns}.{names[index - 1]}.{chain.output}{renamer.chain_suffix}"
                 )
             mapping = renamer.variant(name, previous)
             nodes = [copy_node(n, mapping, f"{ns}.{name}", {ns, name}) for n in per_variant]
@@ -370,6 +413,12 @@ class _Builder:
         for name in names:
             for template in owned:
                 self.datasets[f"{ns}.{name}.{template}"] = DatasetOrigin(ns, name, template)
+
+
+def _as_list(names: str | list[str] | None) -> list[str]:
+    if names is None:
+        return []
+    return [names] if isinstance(names, str) else list(names)
 
 
 def _override_keys(variants: Mapping[str, Mapping[str, Any]]) -> set[str]:

@@ -9,6 +9,8 @@ from typing import Any
 from kedro.pipeline import Pipeline
 from kedro.pipeline.node import Node
 
+from .errors import DeclarationError
+
 DEFAULT_PIPELINE = "__default__"
 
 
@@ -71,7 +73,15 @@ class Expansion:
                 for n in default.nodes
                 if n not in template_nodes and not self._is_expanded(n.namespace)
             ]
-            updates[DEFAULT_PIPELINE] = Pipeline([*own, *self.nodes])
+            try:
+                updates[DEFAULT_PIPELINE] = Pipeline([*own, *self.nodes])
+            except Exception as exc:  # Kedro's OutputNotUniqueError and friends
+                raise DeclarationError(
+                    f"the expansion cannot join '__default__': {exc}. A node registered in "
+                    "__default__ writes a dataset that an expansion writes too.",
+                    path=DEFAULT_PIPELINE,
+                    source="the pipeline registry",
+                ) from None
         return updates
 
     def _is_expanded(self, namespace: str | None) -> bool:

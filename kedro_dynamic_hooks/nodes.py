@@ -71,6 +71,16 @@ class DatasetRenamer:
     ) -> None:
         self.namespace = namespace
         self.chain_input = chain_input
+        # "@pandas" when the template reads the chain input transcoded.
+        self.chain_suffix = next(
+            (
+                name[len(base_name(name)) :]
+                for n in per_variant
+                for name in n.inputs
+                if chain_input and base_name(name) == chain_input
+            ),
+            "",
+        )
         self.global_inputs = global_inputs
         self.global_params = global_params
         self.shared_outputs = {base_name(o) for n in shared for o in n.outputs}
@@ -137,7 +147,7 @@ class DatasetRenamer:
             elif param is not None:
                 mapping[name] = f"{PARAMS}{prefix}{param}"
             elif previous is not None and base_name(name) == self.chain_input:
-                mapping[name] = previous + name[len(base_name(name)) :]  # keep any @suffix
+                mapping[name] = previous
             else:
                 mapping[name] = prefix + name
         return mapping

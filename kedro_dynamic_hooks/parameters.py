@@ -107,44 +107,74 @@ def variant_parameters(
 def check_runtime_targets(
     runtime_params: Mapping[str, Any],
     expanded: Mapping[str, Mapping[str, Any]],
-    *,
-    source: str | None,
+    variants: Mapping[str, Iterable[str]],
+    base: Mapping[str, Any],
 ) -> None:
     """Refuse ``--params`` under a namespace that would change nothing, or too much.
 
-    Each key must name a variant or a namespace-level parameter, nested keys
-    must exist (as for overrides), and a mapping may not be replaced by a
-    scalar (``--params ns.variant=5`` would wipe the variant's parameters).
+    Down to the variant (or namespace-level parameter), every key must exist.
+    Below that, the rule of overrides applies: a key must exist unless the base
+    parameters hold an empty mapping there (free-form, like ``model_params:
+    {}``). At every level a mapping may not be replaced by a scalar (``--params
+    ns.variant=5`` would wipe the variant), nor a single value by a mapping.
 
     Args:
         runtime_params: The ``--params`` given on the command line, nested.
         expanded: Namespace name -> that namespace's expanded parameters.
+        variants: Namespace name -> its variant names.
+        base: The root parameters every namespace starts from.
     """
     for namespace, params in expanded.items():
         if namespace not in runtime_params:
             continue
         given = runtime_params[namespace]
-        if not isinstance(given, Mapping):
-            raise DeclarationError(
-                f"--params '{namespace}={given}' would replace every parameter of namespace "
-                f"'{namespace}'. Target one value, e.g. '{namespace}.<variant>.<parameter>=...'.",
-                path=namespace,
-                source="--params",
-            )
+        _refuse_replacing(given, params, namespace)
+        names = set(variants[namespace])
         for key, value in given.items():
+            path = f"{namespace}.{key}"
             if key not in params:
-                raise DeclarationError(
-                    f"--params targets '{namespace}.{key}', which is neither a variant nor "
-                    f"a parameter of namespace '{namespace}'. Known: {allowed(params)}."
-                    f"{did_you_mean(str(key), params)}",
-                    path=f"{namespace}.{key}",
-                    source="--params",
-                )
-            if isinstance(params[key], Mapping) and not isinstance(value, Mapping):
-                raise DeclarationError(
-                    f"--params '{namespace}.{key}={value}' would replace the mapping "
-                    f"'{namespace}.{key}'. Target one value inside it.",
-                    path=f"{namespace}.{key}",
-                    source="--params",
-                )
-            _check_nested(value, params[key], f"{namespace}.{key}", "--params")
+                _unknown(path, key, params)
+            # Below a variant the base is the root parameters; below a
+            # namespace-level parameter, that parameter's root value.
+            _check_runtime(value, params[key], base if key in names else base.get(key), path)
+
+
+def _check_runtime(given: Any, current: Any, base: Any, path: str) -> None:
+    _refuse_replacing(given, current, path)
+    if not isinstance(current, Mapping):
+        return
+    free_form = isinstance(base, Mapping) and not base
+    for key, value in given.items():
+        if key not in current:
+            if free_form:
+                continue
+            _unknown(f"{path}.{key}", key, current)
+        below = base.get(key) if isinstance(base, Mapping) else None
+        _check_runtime(value, current[key], below, f"{path}.{key}")
+
+
+def _refuse_replacing(given: Any, current: Any, path: str) -> None:
+    if isinstance(current, Mapping) and not isinstance(given, Mapping):
+        raise DeclarationError(
+            f"--params '{path}={given}' would replace the whole mapping '{path}'. "
+            "Target one value inside it.",
+            path=path,
+            source="--params",
+        )
+    if not isinstance(current, Mapping) and isinstance(given, Mapping):
+        raise DeclarationError(
+            f"--params gives a mapping for '{path}', which is a single value "
+            f"({current!r}). Target it directly: '{path}=...'.",
+            path=path,
+            source="--params",
+        )
+
+
+def _unknown(path: str, key: Any, known: Mapping[str, Any]) -> None:
+    names = [str(k) for k in known]
+    raise DeclarationError(
+        f"--params targets '{path}', which does not exist. Known: {allowed(names)}."
+        f"{did_you_mean(str(key), names)}",
+        path=path,
+        source="--params",
+    )

@@ -8,6 +8,7 @@ that a typo or a wrong type is reported instead of silently ignored.
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -19,6 +20,8 @@ from .errors import DeclarationError
 from .names import allowed, check_name, did_you_mean
 
 DEFAULT_KEY = "dynamic_pipelines"
+# Location parts pydantic adds for union members and dict keys, not YAML keys.
+_PYDANTIC_TAG = re.compile(r"^(\[key\]|(list|dict|function-(after|before|wrap|plain))\[.*\])$")
 DEFAULT_MAX_MATRIX_SIZE = 1000
 
 
@@ -167,7 +170,7 @@ def parse_declaration(
     except ValidationError as exc:
         error = exc.errors(include_url=False)[0]
         # pydantic adds union members ("list[any]") and "[key]" to the location.
-        loc = [str(p) for p in error["loc"] if "[" not in str(p)]
+        loc = [str(p) for p in error["loc"] if not _PYDANTIC_TAG.match(str(p))]
         union = len(loc) < len(error["loc"]) and error["type"] in {"list_type", "dict_type"}
         path = ".".join([key, *loc])
         message = _explain(error, loc)

@@ -601,7 +601,7 @@ def test_chain_and_collect_with_transcoded_names():
     raw = {
         "ns": {
             "pipelines": ["step"],
-            "chain": {"input": "state", "output": "new", "initial": "seed"},
+            "chain": {"input": "state", "output": "new", "initial": "seed@json"},
             "collect": {"pipeline": "report", "input": "metrics"},
             "variants": {"a": {}, "b": {}},
         }
@@ -635,17 +635,32 @@ def test_two_templates_with_a_clashing_node_name(reference, templates):
         (
             {"price_predictor": 5},
             "price_predictor",
-            "would replace every parameter of namespace 'price_predictor'",
+            "would replace the whole mapping 'price_predictor'",
         ),
         (
             {"price_predictor": {"base": 5}},
             "price_predictor.base",
-            "would replace the mapping 'price_predictor.base'",
+            "would replace the whole mapping 'price_predictor.base'",
+        ),
+        (
+            {"price_predictor": {"base": {"model_options": 5}}},
+            "price_predictor.base.model_options",
+            "would replace the whole mapping 'price_predictor.base.model_options'",
         ),
         (
             {"price_predictor": {"base": {"model_options": {"test_sise": 0.3}}}},
             "price_predictor.base.model_options.test_sise",
             "Did you mean 'test_size'?",
+        ),
+        (
+            {"price_predictor": {"base": {"model_options": {"test_size": {"typo": 1}}}}},
+            "price_predictor.base.model_options.test_size",
+            "gives a mapping for 'price_predictor.base.model_options.test_size', which is a single value (0.2)",
+        ),
+        (
+            {"price_predictor": {"base": {"seed": 1}}},
+            "price_predictor.base.seed",
+            "Known: 'model_options'.",
         ),
     ],
 )
@@ -662,3 +677,70 @@ def test_runtime_params_that_would_change_nothing_or_too_much(
     assert info.value.path == path
     assert info.value.source == "--params"
     assert fragment in info.value.message
+
+
+def test_runtime_params_inside_a_free_form_mapping_are_allowed(templates, reference):
+    runtime = {
+        "price_predictor": {
+            "candidate2": {"model_options": {"model_params": {"alpha": 9, "tol": 0.1}}}
+        }
+    }
+    params = expand(
+        parse_declaration(reference["dynamic_pipelines"]),
+        templates,
+        {**reference, **runtime},
+        runtime_params=runtime,
+    ).parameters
+    assert params["price_predictor"]["candidate2"]["model_options"]["model_params"] == {
+        "alpha": 9,
+        "tol": 0.1,
+    }
+
+
+def test_chain_initial_is_used_as_written():
+    t = {"step": Pipeline([node(lambda prev: prev, "state@json", "new@json", name="s")])}
+    raw = {
+        "ns": {
+            "pipelines": ["step"],
+            "chain": {"input": "state", "output": "new", "initial": "seed"},
+            "variants": {"a": {}, "b": {}},
+        }
+    }
+    e = expand(parse_declaration(raw), t, {"dynamic_pipelines": raw})
+    assert e.pipelines["ns.a"].nodes[0].inputs == ["seed"]
+    assert e.pipelines["ns.b"].nodes[0].inputs == ["ns.a.new@json"]
+
+
+def test_confirms_clash_is_our_error():
+    t = {"t": Pipeline([node(lambda x: x, "raw", "out", name="n", confirms="raw")])}
+    raw = {"ns": {"pipelines": ["t"], "inputs": ["raw"], "variants": {"a": {}, "b": {}}}}
+    with pytest.raises(
+        DeclarationError,
+        match=r"the namespace's templates cannot be combined: .*confirmed by more than one node",
+    ):
+        expand(parse_declaration(raw), t, {"dynamic_pipelines": raw})
+
+
+def test_a_global_output_written_by_two_namespaces_is_refused():
+    t = {
+        "dp": Pipeline([node(lambda x: x, "raw", "table", name="n")]),
+        "ds": Pipeline([node(lambda x: x, "table", "m", name="m")]),
+    }
+    spec = {
+        "shared": ["dp"],
+        "pipelines": ["ds"],
+        "inputs": ["raw", "table"],
+        "variants": {"v": {}},
+    }
+    raw = {"one": spec, "two": spec}
+    with pytest.raises(DeclarationError) as info:
+        expand(parse_declaration(raw), t, {"dynamic_pipelines": raw})
+    assert info.value.path == "dynamic_pipelines.two.inputs"
+    assert "dataset 'table' is written by nodes of namespaces 'one' and 'two'" in info.value.message
+
+
+def test_yaml_keys_with_brackets_stay_in_the_path():
+    raw = {"ns": {"pipelines": ["x"], "catalog": {"x[0]": 5}}}
+    with pytest.raises(DeclarationError) as info:
+        parse_declaration(raw)
+    assert info.value.path == "dynamic_pipelines.ns.catalog.x[0]"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import copy
 import pickle
+import warnings
 from typing import Any
 
+import pytest
 import yaml
 from kedro.pipeline import Pipeline, node, pipeline
 
@@ -282,3 +284,29 @@ def test_keys_added_under_an_empty_base_mapping_are_listed(templates, reference)
         "dynamic_pipelines.price_predictor.variants.candidate2.overrides.model_options.model_params.alpha",
         "dynamic_pipelines.price_predictor.variants.candidate3.overrides.model_options.model_params.max_depth",
     ]
+
+
+def test_added_keys_are_listed_once_for_a_matrix(templates, reference):
+    reference["dynamic_pipelines"]["price_predictor"]["matrix"] = {
+        "parameters": {
+            "model_options.model_params.alpha": [1, 2, 3],
+            "model_options.test_size": [0.1, 0.2],
+        }
+    }
+    e = run_expand(reference, templates)
+    matrix_paths = [p for p in e.added_keys if ".matrix." in p]
+    assert matrix_paths == [
+        "dynamic_pipelines.price_predictor.matrix.parameters.model_options.model_params.alpha"
+    ]
+
+
+def test_default_pipeline_clash_is_our_error(templates, reference):
+    from kedro_dynamic_hooks import DeclarationError
+
+    e = run_expand(reference, templates)
+    with warnings.catch_warnings():  # Kedro warns about the dotted name we want here
+        warnings.simplefilter("ignore")
+        mine = node(lambda x: x, "companies", "price_predictor.model_input_table", name="mine")
+    clash = Pipeline([mine])  # a node of the user's own that writes one of our datasets
+    with pytest.raises(DeclarationError, match="the expansion cannot join '__default__'"):
+        e.registry_updates({**templates, "__default__": clash})
