@@ -176,7 +176,7 @@ class _Builder:
         for attribute in ("outputs", "confirms"):
             writers: dict[str, str] = {}
             for node in self.nodes:
-                names = node.outputs if attribute == "outputs" else _as_list(node._confirms)
+                names = node.outputs if attribute == "outputs" else node.confirms
                 owner = (node.namespace or "").split(".", 1)[0]
                 for name in names:
                     other = writers.setdefault(base_name(name), owner)
@@ -413,12 +413,6 @@ class _Builder:
         for name in names:
             for template in owned:
                 self.datasets[f"{ns}.{name}.{template}"] = DatasetOrigin(ns, name, template)
-
-
-def _as_list(names: str | list[str] | None) -> list[str]:
-    if names is None:
-        return []
-    return [names] if isinstance(names, str) else list(names)
 
 
 def _override_keys(variants: Mapping[str, Mapping[str, Any]]) -> set[str]:

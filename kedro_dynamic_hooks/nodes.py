@@ -29,7 +29,7 @@ def base_name(name: str) -> str:
 def _datasets(nodes: Iterable[Node]) -> list[str]:
     seen: dict[str, None] = {}
     for node in nodes:
-        for name in [*node.inputs, *node.outputs, *_names(node._confirms)]:
+        for name in [*node.inputs, *node.outputs, *node.confirms]:
             seen.setdefault(name)
     return list(seen)
 
