@@ -362,7 +362,7 @@ class _Builder:
         datasets = {
             base_name(d)
             for n in [*shared, *per_variant, *collect]
-            for d in [*n.inputs, *n.outputs]
+            for d in [*n.inputs, *n.outputs, *n.confirms]
             if not d.startswith("params:")
         }
         for name in spec.inputs:

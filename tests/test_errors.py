@@ -744,3 +744,22 @@ def test_yaml_keys_with_brackets_stay_in_the_path():
     with pytest.raises(DeclarationError) as info:
         parse_declaration(raw)
     assert info.value.path == "dynamic_pipelines.ns.catalog.x[0]"
+
+
+def test_a_global_dataset_confirmed_by_two_namespaces_is_refused():
+    t = {"t": Pipeline([node(lambda x: x, "raw", "out", name="n", confirms="marker")])}
+    spec = {"pipelines": ["t"], "inputs": ["raw", "marker"], "variants": {"v": {}}}
+    raw = {"one": spec, "two": spec}
+    with pytest.raises(DeclarationError) as info:
+        expand(parse_declaration(raw), t, {"dynamic_pipelines": raw})
+    assert info.value.path == "dynamic_pipelines.two.inputs"
+    assert (
+        "dataset 'marker' is confirmed by nodes of namespaces 'one' and 'two'" in info.value.message
+    )
+
+
+def test_schema_error_fallback_names_the_input():
+    from kedro_dynamic_hooks.schema import _explain
+
+    error = {"type": "some_new_type", "msg": "Input is odd", "input": 7}
+    assert _explain(error, ["x"]) == "Input is odd (got int 7)."
