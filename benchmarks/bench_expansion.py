@@ -24,8 +24,9 @@ from typing import Any
 from kedro.pipeline import Pipeline, node, pipeline
 from omegaconf import OmegaConf
 
-from kedro_dynamic_hooks import expand, parse_declaration
-from kedro_dynamic_hooks.merge import deep_merge
+from kedro_dynamic_hooks._expand import expand
+from kedro_dynamic_hooks._merge import deep_merge
+from kedro_dynamic_hooks._schema import parse_declaration
 
 
 def split(data: Any, options: Any) -> tuple[Any, Any]:

@@ -5,28 +5,43 @@ Add the hook in ``settings.py``::
     from kedro_dynamic_hooks import DynamicPipelinesHook
 
     HOOKS = (DynamicPipelinesHook(),)
+
+Everything importable from this module is the public API, listed in
+``__all__``. Modules whose name starts with an underscore are internal and may
+change in any release.
 """
 
-from . import _supported  # noqa: F401  (refuses unsupported Kedro versions first)
-from .errors import CollisionError, DeclarationError, DynamicPipelinesError
-from .expand import expand
-from .expansion import DatasetOrigin, Expansion
-from .hooks import DynamicPipelinesHook
-from .registry import find_dynamic_pipelines
-from .schema import Declaration, parse_declaration
+from importlib.metadata import PackageNotFoundError, version
 
-__version__ = "0.1.0"
+from . import _supported  # noqa: F401  (refuses unsupported Kedro versions first)
+from ._errors import CollisionError, DeclarationError, DynamicPipelinesError
+from ._hook import DynamicPipelinesHook
+from ._registry import find_dynamic_pipelines
+from ._schema import (
+    ChainSpec,
+    CollectSpec,
+    Declaration,
+    MatrixSpec,
+    NamespaceSpec,
+    VariantSpec,
+)
+
+try:
+    __version__ = version("kedro-dynamic-hooks")
+except PackageNotFoundError:  # pragma: no cover (imported from a source tree, not installed)
+    __version__ = "0+unknown"
 
 __all__ = [
+    "ChainSpec",
+    "CollectSpec",
     "CollisionError",
-    "DatasetOrigin",
     "Declaration",
     "DeclarationError",
     "DynamicPipelinesError",
     "DynamicPipelinesHook",
-    "Expansion",
+    "MatrixSpec",
+    "NamespaceSpec",
+    "VariantSpec",
     "__version__",
-    "expand",
     "find_dynamic_pipelines",
-    "parse_declaration",
 ]

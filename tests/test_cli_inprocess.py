@@ -11,7 +11,7 @@ from kedro.framework.project import pipelines
 from kedro.pipeline import node
 
 from kedro_dynamic_hooks import DynamicPipelinesHook, find_dynamic_pipelines
-from kedro_dynamic_hooks.cli import commands
+from kedro_dynamic_hooks._cli import commands
 
 
 def invoke(*args: str):

@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 from kedro.pipeline import Pipeline, node
 
-from kedro_dynamic_hooks import CollisionError, DeclarationError, expand, parse_declaration
-from kedro_dynamic_hooks.catalog import check_collisions
-from kedro_dynamic_hooks.errors import DynamicPipelinesError
+from kedro_dynamic_hooks import CollisionError, DeclarationError
+from kedro_dynamic_hooks._catalog import check_collisions
+from kedro_dynamic_hooks._errors import DynamicPipelinesError
+from kedro_dynamic_hooks._expand import expand
+from kedro_dynamic_hooks._schema import parse_declaration
 
 Mutation = Callable[[dict[str, Any]], Any]
 
@@ -759,7 +761,7 @@ def test_a_global_dataset_confirmed_by_two_namespaces_is_refused():
 
 
 def test_schema_error_fallback_names_the_input():
-    from kedro_dynamic_hooks.schema import _explain
+    from kedro_dynamic_hooks._schema import _explain
 
     error = {"type": "some_new_type", "msg": "Input is odd", "input": 7}
     assert _explain(error, ["x"]) == "Input is odd (got int 7)."

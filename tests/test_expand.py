@@ -11,8 +11,9 @@ import pytest
 import yaml
 from kedro.pipeline import Pipeline, node, pipeline
 
-from kedro_dynamic_hooks import expand, parse_declaration
-from kedro_dynamic_hooks.expansion import Expansion
+from kedro_dynamic_hooks._expand import expand
+from kedro_dynamic_hooks._expansion import Expansion
+from kedro_dynamic_hooks._schema import parse_declaration
 
 
 def run_expand(params: dict[str, Any], templates: dict[str, Pipeline], **kwargs: Any) -> Expansion:
@@ -254,7 +255,7 @@ def test_many_variants_register_one_pipeline_each(templates):
 def test_fast_copy_equals_kedros_validated_copy(templates):
     from kedro.pipeline.node import Node
 
-    from kedro_dynamic_hooks.nodes import copy_node
+    from kedro_dynamic_hooks._nodes import copy_node
 
     class Sub(Node):
         pass

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from conftest import SAMPLE
+from helpers import SAMPLE
 
 
 def _sample_parameters() -> str:

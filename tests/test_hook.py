@@ -10,8 +10,7 @@ from kedro.framework.project import pipelines
 from kedro.framework.session import KedroSession
 
 from kedro_dynamic_hooks import DeclarationError, DynamicPipelinesHook
-from kedro_dynamic_hooks.hooks import dynamic_pipelines_hook
-from kedro_dynamic_hooks.sources import declaration_source
+from kedro_dynamic_hooks._sources import declaration_source
 
 
 def test_hook_implementations_match_kedro_specs():
@@ -21,10 +20,6 @@ def test_hook_implementations_match_kedro_specs():
     impls = manager.hook.after_context_created.get_hookimpls()
     ours = [i for i in impls if isinstance(i.plugin, DynamicPipelinesHook)]
     assert ours and ours[0].tryfirst
-
-
-def test_module_level_instance_for_entry_points():
-    assert isinstance(dynamic_pipelines_hook, DynamicPipelinesHook)
 
 
 def test_programmatic_session_sees_variants_and_is_idempotent(session_project):

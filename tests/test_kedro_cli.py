@@ -5,13 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import REFERENCE
-
-FACTORY = """
-"{namespace}.model_input_table":
-  type: pandas.ParquetDataset
-  filepath: data/03_primary/{namespace}/model_input_table.parquet
-"""
+from helpers import FACTORY, REFERENCE
 
 PP_VARIANTS = ("base", "candidate1", "candidate2", "candidate3")
 DS_NODES = ("split_data", "train_model", "predict", "evaluate_model")
@@ -24,7 +18,7 @@ def variant_nodes(ns: str, variant: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def reference_project(tmp_path_factory):
-    from conftest import Project, copy_sample
+    from helpers import Project, copy_sample
 
     project = Project(copy_sample(tmp_path_factory.mktemp("ref"), REFERENCE))
     with (project.path / "conf/base/catalog.yml").open("a") as f:

@@ -8,7 +8,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kedro_dynamic_hooks import DynamicPipelinesError, expand, parse_declaration
+from kedro_dynamic_hooks import DynamicPipelinesError
+from kedro_dynamic_hooks._expand import expand
+from kedro_dynamic_hooks._schema import parse_declaration
 
 FIELDS = [
     "pipelines",

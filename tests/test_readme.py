@@ -7,9 +7,9 @@ import textwrap
 
 import pytest
 import yaml
-from conftest import ROOT, SAMPLE
+from helpers import ROOT, SAMPLE
 
-from kedro_dynamic_hooks import parse_declaration
+from kedro_dynamic_hooks._schema import parse_declaration
 
 README = (ROOT / "README.md").read_text()
 BLOCKS = re.findall(r"```(\w+)\n(.*?)```", README, flags=re.S)

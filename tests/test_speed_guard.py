@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from conftest import ROOT
+from helpers import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import bench_expansion as bench

@@ -6,8 +6,7 @@ import json
 
 import pytest
 import yaml
-from conftest import REFERENCE, Project, copy_sample
-from test_kedro_cli import FACTORY
+from helpers import FACTORY, REFERENCE, Project, copy_sample
 
 
 @pytest.fixture(scope="module")
@@ -170,9 +169,9 @@ def test_dynamic_group_only_inside_a_project(tmp_path):
 
 
 def test_committed_sample_schema_is_current():
-    from conftest import SAMPLE
+    from helpers import SAMPLE
 
-    from kedro_dynamic_hooks.cli import parameters_schema
+    from kedro_dynamic_hooks._cli import parameters_schema
 
     committed = json.loads((SAMPLE / "dynamic_pipelines.schema.json").read_text())
     assert committed == parameters_schema(), "run 'kedro dynamic schema' in sample_project"

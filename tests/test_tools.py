@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REFERENCE, Project, copy_sample
+from helpers import REFERENCE, Project, copy_sample
 
 
 @pytest.fixture(scope="module")

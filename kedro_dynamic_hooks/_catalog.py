@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 from kedro.io import DatasetError
 from kedro.io.catalog_config_resolver import DEFAULT_RUNTIME_PATTERN, CatalogConfigResolver
 
-from .errors import CollisionError, DeclarationError
-from .names import allowed, did_you_mean
-from .nodes import base_name
+from ._errors import CollisionError, DeclarationError
+from ._names import allowed, did_you_mean
+from ._nodes import base_name
 
 if TYPE_CHECKING:
-    from .expansion import DatasetOrigin
-    from .nodes import DatasetRenamer
+    from ._expansion import DatasetOrigin
+    from ._nodes import DatasetRenamer
 
 NAMESPACE = "{namespace}"
 VARIANT = "{variant}"

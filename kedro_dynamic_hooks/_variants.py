@@ -7,10 +7,10 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import DeclarationError
-from .merge import deep_merge, nest
-from .names import allowed, check_name, did_you_mean, name_problem, value_label
-from .schema import NamespaceSpec
+from ._errors import DeclarationError
+from ._merge import deep_merge, nest
+from ._names import allowed, check_name, did_you_mean, name_problem, value_label
+from ._schema import NamespaceSpec
 
 
 def resolve_variants(

@@ -31,9 +31,9 @@ from kedro.framework.project import find_pipelines, pipelines, settings
 from kedro.pipeline import Pipeline
 from kedro.utils import find_kedro_project
 
-from .expand import expand
-from .expansion import DEFAULT_PIPELINE, Expansion
-from .schema import DEFAULT_KEY, Declaration, parse_declaration
+from ._expand import expand
+from ._expansion import DEFAULT_PIPELINE, Expansion
+from ._schema import DEFAULT_KEY, Declaration, parse_declaration
 
 # Set while the hook loads the registry: the hook expands, the helper must not.
 _hook_loading = contextvars.ContextVar("kedro_dynamic_hooks_hook_loading", default=False)

@@ -18,10 +18,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
-from .catalog import resolve_filepaths
-from .expansion import DEFAULT_PIPELINE, Expansion
-from .hooks import DynamicPipelinesHook, original_parameters
-from .schema import DEFAULT_KEY, json_schema
+from ._catalog import resolve_filepaths
+from ._expansion import DEFAULT_PIPELINE, Expansion
+from ._hook import DynamicPipelinesHook, original_parameters
+from ._schema import DEFAULT_KEY, json_schema
 
 SCHEMA_FILE = "dynamic_pipelines.schema.json"
 

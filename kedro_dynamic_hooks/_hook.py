@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, Any
 from kedro.config import MissingConfigException
 from kedro.framework.hooks import hook_impl
 
-from .catalog import check_collisions
-from .errors import DynamicPipelinesError
-from .expand import expand
-from .expansion import Expansion
-from .registry import hook_is_loading, needed_names, requested_pipelines, set_requested
-from .schema import DEFAULT_KEY, Declaration, parse_declaration
-from .sources import declaration_source
+from ._catalog import check_collisions
+from ._errors import DynamicPipelinesError
+from ._expand import expand
+from ._expansion import Expansion
+from ._registry import hook_is_loading, needed_names, requested_pipelines, set_requested
+from ._schema import DEFAULT_KEY, Declaration, parse_declaration
+from ._sources import declaration_source
 
 if TYPE_CHECKING:
     from kedro.config import AbstractConfigLoader
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from kedro.pipeline import Pipeline
     from kedro.pipeline.node import Node
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("kedro_dynamic_hooks")
 
 # The loader entries holding what the files said before expansion, so that a
 # second firing on the same context expands the same input again.
@@ -181,5 +181,3 @@ def _register(expansion: Expansion) -> None:
     for name, pipeline in expansion.registry_updates(dict(pipelines.items())).items():
         pipelines[name] = pipeline
 
-
-dynamic_pipelines_hook = DynamicPipelinesHook()

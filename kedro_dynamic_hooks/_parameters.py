@@ -7,10 +7,10 @@ from typing import Any
 
 from kedro.pipeline.node import Node
 
-from .errors import DeclarationError
-from .merge import deep_merge
-from .names import allowed, did_you_mean
-from .nodes import PARAMS
+from ._errors import DeclarationError
+from ._merge import deep_merge
+from ._names import allowed, did_you_mean
+from ._nodes import PARAMS
 
 
 def used_parameters(nodes: Iterable[Node], global_params: set[str]) -> set[str]:

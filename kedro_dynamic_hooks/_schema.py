@@ -3,7 +3,7 @@
 One model per YAML section, ``extra="forbid"`` everywhere and strict types, so
 that a typo or a wrong type is reported instead of silently ignored.
 :func:`parse_declaration` turns pydantic's errors into one
-:class:`~kedro_dynamic_hooks.errors.DeclarationError` per declaration.
+:class:`~kedro_dynamic_hooks.DeclarationError` per declaration.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, field_validator
 
-from .errors import DeclarationError
-from .names import allowed, check_name, did_you_mean
+from ._errors import DeclarationError
+from ._names import allowed, check_name, did_you_mean
 
 DEFAULT_KEY = "dynamic_pipelines"
 # Location parts pydantic adds for union members and dict keys, not YAML keys.

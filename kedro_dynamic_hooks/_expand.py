@@ -25,13 +25,13 @@ from kedro.pipeline.pipeline import (
     PipelineError,
 )
 
-from .catalog import render_catalog
-from .errors import DeclarationError
-from .expansion import DEFAULT_PIPELINE, DatasetOrigin, Expansion
-from .merge import deep_merge
-from .names import allowed, did_you_mean
-from .nodes import DatasetRenamer, base_name, collect_node, copy_node
-from .parameters import (
+from ._catalog import render_catalog
+from ._errors import DeclarationError
+from ._expansion import DEFAULT_PIPELINE, DatasetOrigin, Expansion
+from ._merge import deep_merge
+from ._names import allowed, did_you_mean
+from ._nodes import DatasetRenamer, base_name, collect_node, copy_node
+from ._parameters import (
     added_keys,
     check_overrides,
     check_runtime_targets,
@@ -39,8 +39,8 @@ from .parameters import (
     used_parameters,
     variant_parameters,
 )
-from .schema import DEFAULT_KEY, Declaration, NamespaceSpec
-from .variants import resolve_variants
+from ._schema import DEFAULT_KEY, Declaration, NamespaceSpec
+from ._variants import resolve_variants
 
 
 def expand(

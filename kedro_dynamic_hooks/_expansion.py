@@ -9,7 +9,7 @@ from typing import Any
 from kedro.pipeline import Pipeline
 from kedro.pipeline.node import Node
 
-from .errors import DeclarationError
+from ._errors import DeclarationError
 
 DEFAULT_PIPELINE = "__default__"
 

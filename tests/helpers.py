@@ -1,0 +1,186 @@
+"""Shared test helpers: the reference declaration, throwaway Kedro projects.
+
+Tests import what they need from here (``from helpers import ...``); test
+modules never import each other. Every use of a private Kedro name in the
+tests lives in this module.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+os.environ["KEDRO_DISABLE_TELEMETRY"] = "1"
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_project"
+
+# The declaration from the core issue, on the sample project's spaceflights data.
+REFERENCE = """
+model_options:
+  test_size: 0.2
+  random_state: 3
+  target: price
+  features: [engines, passenger_capacity, crew, d_check_complete, moon_clearance_complete, iata_approved, company_rating, review_scores_rating]
+  model: sklearn.linear_model.LinearRegression
+  model_params: {}
+
+dynamic_pipelines:
+  price_predictor:
+    shared: [data_processing]
+    pipelines: [data_science]
+    inputs: [companies, shuttles, reviews]
+    overrides:
+      model_options: {target: price}
+    catalog:
+      regressor:
+        type: pickle.PickleDataset
+        filepath: data/06_models/{namespace}/{variant}/regressor.pickle
+        versioned: true
+    variants:
+      base: {}
+      candidate1:
+        overrides:
+          model_options:
+            features: [engines, passenger_capacity, crew, d_check_complete, company_rating]
+      candidate2:
+        overrides:
+          model_options: {model: sklearn.linear_model.Ridge, model_params: {alpha: 2.5}}
+      candidate3:
+        overrides:
+          model_options: {model: sklearn.ensemble.RandomForestRegressor, model_params: {max_depth: 3}}
+  reviews_predictor:
+    shared: [data_processing]
+    pipelines: [data_science]
+    inputs: [companies, shuttles, reviews]
+    overrides:
+      model_options:
+        target: review_scores_rating
+        features: [engines, passenger_capacity, crew, company_rating]
+    variants:
+      base: {}
+      test1:
+        overrides: {model_options: {test_size: 0.3}}
+"""
+
+# A project hook used only by the tests: records which nodes a run selected.
+RECORDER = """
+
+class _RecordRun:
+    from kedro.framework.hooks import hook_impl
+
+    @hook_impl
+    def before_pipeline_run(self, run_params, pipeline, catalog):
+        import json, os
+        path = os.environ.get("RECORD_RUN")
+        if path:
+            with open(path, "w") as f:
+                json.dump(sorted(n.name for n in pipeline.nodes), f)
+
+    @hook_impl
+    def after_node_run(self, node):
+        import os
+        path = os.environ.get("RECORD_RUN")
+        if path:
+            with open(path + ".nodes", "a") as f:
+                f.write(node.name + "\\n")
+
+
+HOOKS = (*HOOKS, _RecordRun())
+"""
+
+
+PLAIN_LOGGING = """
+version: 1
+disable_existing_loggers: false
+formatters: {plain: {format: "%(levelname)s %(name)s: %(message)s"}}
+handlers: {console: {class: logging.StreamHandler, stream: ext://sys.stdout, formatter: plain}}
+loggers: {kedro: {level: INFO}, kedro_dynamic_hooks: {level: INFO}}
+root: {level: INFO, handlers: [console]}
+"""
+
+
+def f(*args: Any) -> Any:
+    return args[0] if args else 1
+
+
+def two(*args: Any) -> tuple[int, int]:
+    return 1, 2
+
+
+def copy_sample(dest: Path, parameters: str | None = None) -> Path:
+    """Copy the sample project without its outputs, optionally replacing parameters.yml."""
+    project = dest / "project"
+    shutil.copytree(
+        SAMPLE,
+        project,
+        ignore=shutil.ignore_patterns(
+            "0[2-8]_*", "logs", "__pycache__", "*.egg-info", ".telemetry"
+        ),
+    )
+    settings = project / "src" / "spaceflights_dynamic" / "settings.py"
+    settings.write_text(settings.read_text() + RECORDER)
+    if parameters is not None:
+        (project / "conf" / "base" / "parameters.yml").write_text(parameters)
+    # Plain, unwrapped log lines, so that tests can search the output.
+    (project / "conf" / "logging.yml").write_text(PLAIN_LOGGING)
+    return project
+
+
+class Project:
+    """A throwaway copy of the sample project driven through the real ``kedro`` CLI."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def kedro(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        env = {
+            **os.environ,
+            "KEDRO_DISABLE_TELEMETRY": "1",
+            "RECORD_RUN": str(self.path / "ran.json"),
+            "PYTHONPATH": str(self.path / "src"),
+            "COLUMNS": "200",
+        }
+        (self.path / "ran.json").unlink(missing_ok=True)
+        (self.path / "ran.json.nodes").unlink(missing_ok=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "kedro", *args],
+            cwd=self.path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(
+                f"kedro {' '.join(args)} failed ({result.returncode}):\n"
+                f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+            )
+        return result
+
+    def ran(self) -> list[str]:
+        """Node names of the last run, as recorded before the runner started."""
+        return list(json.loads((self.path / "ran.json").read_text()))
+
+    def completed(self) -> list[str]:
+        """Node names that completed in the last run, in order (SequentialRunner)."""
+        path = self.path / "ran.json.nodes"
+        return path.read_text().split() if path.exists() else []
+
+    def files(self, under: str = "data") -> set[str]:
+        root = self.path / under
+        return {p.relative_to(self.path).as_posix() for p in root.rglob("*") if p.is_file()}
+
+
+
+FACTORY = """
+"{namespace}.model_input_table":
+  type: pandas.ParquetDataset
+  filepath: data/03_primary/{namespace}/model_input_table.parquet
+"""
