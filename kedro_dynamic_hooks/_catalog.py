@@ -23,34 +23,27 @@ VARIANT = "{variant}"
 PATH_KEYS = ("filepath", "path")
 
 
-def render_catalog(
+def check_catalog_templates(
     templates: Mapping[str, Mapping[str, Any]],
     renamer: DatasetRenamer,
-    variants: list[str],
     *,
     path: str,
     source: str | None,
-) -> dict[str, dict[str, Any]]:
-    """Render a namespace's catalog templates into concrete entries.
+) -> None:
+    """Refuse catalog templates that would not name exactly one kind of dataset.
 
-    Each key names a dataset of the namespace's template pipelines. Its config
-    is copied once per instance of that dataset, with ``{namespace}`` and
-    ``{variant}`` replaced in every string (other braces are left alone).
+    Each key must name a namespaced dataset of the namespace's templates, and a
+    dataset shared by the whole namespace cannot use ``{variant}``.
 
     Raises:
-        DeclarationError: For a key that is no namespaced dataset, or a
-            ``{variant}`` placeholder on a dataset that has no variant.
+        DeclarationError: Naming the template's YAML path and the namespaced datasets.
     """
     shared = renamer.owned_shared()
     per_variant = renamer.owned_per_variant()
-    entries: dict[str, dict[str, Any]] = {}
     for name, config in templates.items():
         if name in per_variant:
-            for variant in variants:
-                entries[f"{renamer.namespace}.{variant}.{name}"] = _render(
-                    config, renamer.namespace, variant
-                )
-        elif name in shared:
+            continue
+        if name in shared:
             if _mentions(config, VARIANT):
                 raise DeclarationError(
                     f"dataset '{name}' is shared by the whole namespace, so its config cannot "
@@ -58,20 +51,41 @@ def render_catalog(
                     path=f"{path}.{name}",
                     source=source,
                 )
-            entries[shared[name]] = _render(config, renamer.namespace, "")
+            continue
+        known = sorted({*shared, *per_variant})
+        reason = (
+            "is a global input; declare it in catalog.yml"
+            if name in renamer.global_inputs
+            else "is not a namespaced dataset of this namespace's pipelines"
+        )
+        raise DeclarationError(
+            f"'{name}' {reason}. Namespaced datasets: {allowed(known)}."
+            f"{did_you_mean(name, known)}",
+            path=f"{path}.{name}",
+            source=source,
+        )
+
+
+def render_catalog(
+    templates: Mapping[str, Mapping[str, Any]], renamer: DatasetRenamer, variants: Iterable[str]
+) -> dict[str, dict[str, Any]]:
+    """Render a namespace's checked catalog templates into concrete entries.
+
+    Each key names a dataset of the namespace's template pipelines. Its config
+    is copied once per instance of that dataset, with ``{namespace}`` and
+    ``{variant}`` replaced in every string (other braces are left alone).
+    """
+    shared = renamer.owned_shared()
+    per_variant = set(renamer.owned_per_variant())
+    entries: dict[str, dict[str, Any]] = {}
+    for name, config in templates.items():
+        if name in per_variant:
+            for variant in variants:
+                entries[f"{renamer.namespace}.{variant}.{name}"] = _render(
+                    config, renamer.namespace, variant
+                )
         else:
-            known = sorted({*shared, *per_variant})
-            reason = (
-                "is a global input; declare it in catalog.yml"
-                if name in renamer.global_inputs
-                else "is not a namespaced dataset of this namespace's pipelines"
-            )
-            raise DeclarationError(
-                f"'{name}' {reason}. Namespaced datasets: {allowed(known)}."
-                f"{did_you_mean(name, known)}",
-                path=f"{path}.{name}",
-                source=source,
-            )
+            entries[shared[name]] = _render(config, renamer.namespace, "")
     return entries
 
 
@@ -156,7 +170,7 @@ def resolve_filepaths(
     except DatasetError as exc:
         raise DeclarationError(
             f"a dataset factory pattern is invalid: {exc}", path="catalog", source="the catalog"
-        ) from None
+        ) from exc
     paths: dict[str, str | None] = {}
     for name in names:
         config = catalog.get(name)

@@ -7,21 +7,30 @@ what ``kedro run`` would see; errors are the hook's own, with exit code 1.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-from collections.abc import Iterable, Mapping
+import posixpath
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+from kedro.framework.cli.utils import env_option, split_node_names, split_string
 from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
 from ._catalog import resolve_filepaths
+from ._errors import DynamicPipelinesError
 from ._expansion import DEFAULT_PIPELINE, Expansion
 from ._hook import DynamicPipelinesHook, original_parameters
+from ._kedro_compat import split_params
+from ._reporting import reported
 from ._schema import DEFAULT_KEY, json_schema
+
+if TYPE_CHECKING:
+    from kedro.framework.context import KedroContext
 
 SCHEMA_FILE = "dynamic_pipelines.schema.json"
 
@@ -36,34 +45,28 @@ def dynamic() -> None:
     """Inspect, validate and document the dynamic pipelines declaration."""
 
 
-_env = click.option("--env", "-e", default=None, help="Kedro configuration environment.")
-
-
-def _split(values: Iterable[str]) -> list[str]:
-    return [item.strip() for value in values for item in value.split(",") if item.strip()]
+_params = click.option(
+    "--params",
+    type=click.UNPROCESSED,
+    default="",
+    callback=split_params,
+    help="Like kedro run --params: key=value pairs, comma separated (dotted keys nest).",
+)
 
 
 class _Loaded:
     """A session's context and the expansion the hook registered for it."""
 
-    def __init__(self, env: str | None) -> None:
-        from kedro.framework.project import pipelines, settings
-        from kedro.framework.session import KedroSession
+    def __init__(self, context: KedroContext, hook: DynamicPipelinesHook) -> None:
+        from kedro.framework.project import pipelines
 
-        hook = next((h for h in settings.HOOKS if isinstance(h, DynamicPipelinesHook)), None)
-        if hook is None:
-            raise click.ClickException(
-                "DynamicPipelinesHook is not in settings.HOOKS; add "
-                "'HOOKS = (DynamicPipelinesHook(),)' to your settings.py."
-            )
-        self.session = KedroSession.create(env=env)
-        self.context = self.session.load_context()  # fires the hook: validates, registers
-        expansion = hook.expansion(self.context)
+        self.context = context
+        expansion = hook.expansion(context)
         if expansion is None:
             raise click.ClickException(f"The parameters have no '{hook.key}' declaration.")
         self.expansion: Expansion = expansion
         self.pipelines = pipelines
-        self.base = original_parameters(self.context.config_loader)
+        self.base = original_parameters(context.config_loader)
 
     def variant_of(self, namespace: str | None) -> str | None:
         """``ns.variant`` for a node namespace inside a variant, else ``None``."""
@@ -73,12 +76,44 @@ class _Loaded:
         return None
 
 
+@contextlib.contextmanager
+def _loaded(env: str | None, params: dict[str, Any] | None = None) -> Iterator[_Loaded]:
+    """Open the project's session (its ``SESSION_CLASS``), as ``kedro run`` does.
+
+    Loading the context fires the hook, which validates and registers; the
+    session is closed on the way out.
+    """
+    from kedro.framework.project import settings
+    from kedro.framework.session import KedroSession
+
+    hook = next((h for h in settings.HOOKS if isinstance(h, DynamicPipelinesHook)), None)
+    if hook is None:
+        raise click.ClickException(
+            "DynamicPipelinesHook is not in settings.HOOKS; add "
+            "'HOOKS = (DynamicPipelinesHook(),)' to your settings.py."
+        )
+    session_class = settings.SESSION_CLASS
+    create_kwargs: dict[str, Any] = {"env": env}
+    context_kwargs: dict[str, Any] = {}
+    # KedroSession takes --params at creation, KedroServiceSession per context.
+    if issubclass(session_class, KedroSession):
+        create_kwargs["runtime_params"] = params or None
+    elif params:
+        context_kwargs["runtime_params"] = params
+    with session_class.create(**create_kwargs) as session:
+        try:
+            yield _Loaded(session.load_context(**context_kwargs), hook)
+        except DynamicPipelinesError as exc:
+            raise reported(exc) from exc
+
+
 @dynamic.command(name="list")
-@_env
-def list_(env: str | None) -> None:
+@env_option
+@_params
+def list_(env: str | None, params: dict[str, Any]) -> None:
     """Show namespaces, their variants, node counts and tags."""
-    loaded = _Loaded(env)
-    expansion = loaded.expansion
+    with _loaded(env, params) as loaded:
+        expansion = loaded.expansion
     tree = Tree(f"[bold]{len(expansion.variants)} namespace(s)[/bold]")
     for ns, variants in expansion.variants.items():
         pipeline = expansion.pipelines[ns]
@@ -97,11 +132,26 @@ def list_(env: str | None) -> None:
 
 
 @dynamic.command()
-@_env
-@click.option("--tags", "-t", multiple=True, help="Like kedro run --tags.")
-@click.option("--namespaces", "-ns", multiple=True, help="Like kedro run --namespaces.")
+@env_option
+@_params
 @click.option(
-    "--pipelines", "-p", "pipeline_names", multiple=True, help="Like kedro run --pipelines."
+    "--tags", "-t", type=str, default="", callback=split_string, help="Like kedro run --tags."
+)
+@click.option(
+    "--namespaces",
+    "-ns",
+    type=str,
+    default="",
+    callback=split_node_names,
+    help="Like kedro run --namespaces.",
+)
+@click.option(
+    "--pipelines",
+    "pipeline_names",
+    type=str,
+    default="",
+    callback=split_string,
+    help="Like kedro run --pipelines.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @click.option(
@@ -112,30 +162,31 @@ def list_(env: str | None) -> None:
 )
 def plan(
     env: str | None,
-    tags: tuple[str, ...],
-    namespaces: tuple[str, ...],
-    pipeline_names: tuple[str, ...],
+    params: dict[str, Any],
+    tags: list[str],
+    namespaces: list[str],
+    pipeline_names: list[str],
     as_json: bool,
     output: Path | None,
 ) -> None:
     """Show what kedro run would run, with which parameters, writing where."""
+    from kedro.pipeline import Pipeline
+
     as_json = as_json or output is not None
     if as_json:  # keep the JSON apart from Kedro's log lines
         logging.disable(logging.CRITICAL)
     try:
-        loaded = _Loaded(env)
+        with _loaded(env, params) as loaded:
+            names = pipeline_names or [DEFAULT_PIPELINE]
+            missing = [name for name in names if name not in loaded.pipelines]
+            if missing:
+                raise click.ClickException(f"Unknown pipeline(s): {', '.join(missing)}.")
+            selected = Pipeline([loaded.pipelines[name] for name in names]).filter(
+                tags=tags or None, node_namespaces=namespaces or None
+            )
+            result = _plan(loaded, selected)
     finally:
         logging.disable(logging.NOTSET)
-    names = _split(pipeline_names) or [DEFAULT_PIPELINE]
-    from kedro.pipeline import Pipeline
-
-    missing = [name for name in names if name not in loaded.pipelines]
-    if missing:
-        raise click.ClickException(f"Unknown pipeline(s): {', '.join(missing)}.")
-    selected = Pipeline([loaded.pipelines[name] for name in names]).filter(
-        tags=_split(tags) or None, node_namespaces=_split(namespaces) or None
-    )
-    result = _plan(loaded, selected)
     if output is not None:
         output.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
     elif as_json:
@@ -156,12 +207,22 @@ def _plan(loaded: _Loaded, pipeline: Any) -> dict[str, Any]:
     datasets = sorted(
         d for d in pipeline.datasets() if not d.startswith("params:") and d != "parameters"
     )
-    paths = resolve_filepaths(catalog, datasets, project_path=str(loaded.context.project_path))
+    project = Path(loaded.context.project_path).as_posix()
+    paths = resolve_filepaths(catalog, datasets, project_path=project)
     return {
         "nodes": nodes,
         "parameters": diffs,
-        "datasets": {name: path for name, path in paths.items() if path is not None},
+        "datasets": {
+            name: _shown(path, project) for name, path in paths.items() if path is not None
+        },
     }
+
+
+def _shown(path: str, project: str) -> str:
+    """A filepath relative to the project when it lies inside it, else as resolved."""
+    if "://" not in path and posixpath.commonpath([path, project]) == project:
+        return posixpath.relpath(path, project)
+    return path
 
 
 def _diff(base: Mapping[str, Any], variant: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -201,11 +262,19 @@ def _print_plan(result: Mapping[str, Any]) -> None:
 
 
 @dynamic.command()
-@_env
-def validate(env: str | None) -> None:
-    """Exit 0 if the declaration is valid, else print the error and exit 1."""
-    loaded = _Loaded(env)
-    expansion = loaded.expansion
+@env_option
+@_params
+def validate(env: str | None, params: dict[str, Any]) -> None:
+    """Exit 0 if the declaration is valid, else print every problem and exit 1."""
+    try:
+        with _loaded(env, params) as loaded:
+            expansion = loaded.expansion
+    except DynamicPipelinesError as exc:
+        if len(exc.errors) > 1:
+            for error in exc.errors:
+                click.echo(f"Error: {error}", err=True)
+            raise click.ClickException(f"{len(exc.errors)} problems found.") from exc
+        raise
     count = sum(len(v) for v in expansion.variants.values())
     click.echo(
         f"OK: {len(expansion.variants)} namespace(s), {count} variant(s), "

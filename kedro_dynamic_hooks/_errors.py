@@ -1,39 +1,74 @@
 """Errors raised by kedro_dynamic_hooks.
 
-Every problem with a declaration surfaces as a :class:`DynamicPipelinesError`.
-It subclasses :class:`click.ClickException` so that ``kedro run`` and the other
-Kedro commands print one readable ``Error: ...`` message and exit non-zero,
-instead of a traceback from deep inside Kedro.
+The core raises plain :class:`ValueError` subclasses that carry the YAML path
+and the file. The edges (the hook and ``kedro dynamic``) turn them into
+one-line click errors, see ``_reporting.py``; from Python, catch these classes.
 """
 
 from __future__ import annotations
 
-import click
+from collections.abc import Sequence
+from typing import Any
 
 
-class DynamicPipelinesError(click.ClickException, ValueError):
-    """Raised when a dynamic pipelines declaration cannot be expanded safely.
+class DynamicPipelinesError(ValueError):
+    """Raised when a declaration, or the project around it, cannot be expanded safely.
 
     Attributes:
+        detail: What is wrong and how to fix it.
         path: Dotted YAML path of the offending key, e.g.
             ``dynamic_pipelines.price_predictor.variants``, or ``None``.
         source: The parameters file (or files) that hold the declaration.
+        errors: Every problem found, this one first. Usually just ``(self,)``;
+            schema validation reports them all at once.
     """
 
-    def __init__(self, message: str, *, path: str | None = None, source: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        source: str | None = None,
+        others: Sequence[DynamicPipelinesError] = (),
+    ) -> None:
         self.detail = message
         self.path = path
         self.source = source
-        where = ""
-        if path:
-            where = f" at '{path}'"
+        self._others = tuple(others)
+        where = f" at '{path}'" if path else ""
         if source:
             where += f" (in {source})"
-        super().__init__(f"Invalid dynamic pipelines declaration{where}: {message}")
+        text = f"Invalid dynamic pipelines declaration{where}: {message}"
+        if self._others:
+            text += (
+                f" (and {len(self._others)} more problem(s); "
+                "'kedro dynamic validate' lists them all)"
+            )
+        super().__init__(text)
+
+    @property
+    def errors(self) -> tuple[DynamicPipelinesError, ...]:
+        """Every problem found, this one first."""
+        return (self, *self._others)
 
     def with_source(self, source: str) -> DynamicPipelinesError:
-        """Return a copy of this error that names the parameters file."""
-        return type(self)(self.detail, path=self.path, source=source)
+        """Return a copy of this error (and of the others) that names the file."""
+        others = [e if e.source else e.with_source(source) for e in self._others]
+        return type(self)(self.detail, path=self.path, source=source, others=others)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only arguments: pickle (e.g. ParallelRunner) needs help.
+        return (_rebuild, (type(self), self.detail, self.path, self.source, self._others))
+
+
+def _rebuild(
+    cls: type[DynamicPipelinesError],
+    detail: str,
+    path: str | None,
+    source: str | None,
+    others: tuple[DynamicPipelinesError, ...],
+) -> DynamicPipelinesError:
+    return cls(detail, path=path, source=source, others=others)
 
 
 class DeclarationError(DynamicPipelinesError):

@@ -20,14 +20,16 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from kedro.config import MissingConfigException
 from kedro.framework.hooks import hook_impl
 
 from ._catalog import check_collisions
 from ._errors import DynamicPipelinesError
 from ._expand import expand
 from ._expansion import Expansion
-from ._registry import hook_is_loading, needed_names, requested_pipelines, set_requested
+from ._kedro_compat import requested_pipelines, set_requested
+from ._originals import original
+from ._registry import hook_is_loading, needed_names
+from ._reporting import reported
 from ._schema import DEFAULT_KEY, Declaration, parse_declaration
 from ._sources import declaration_source
 
@@ -38,11 +40,6 @@ if TYPE_CHECKING:
     from kedro.pipeline.node import Node
 
 logger = logging.getLogger("kedro_dynamic_hooks")
-
-# The loader entries holding what the files said before expansion, so that a
-# second firing on the same context expands the same input again.
-_STASH = "_dynamic_pipelines_source_{}"
-
 
 class DynamicPipelinesHook:
     """Expands the ``dynamic_pipelines`` declaration of a project's parameters.
@@ -75,13 +72,12 @@ class DynamicPipelinesHook:
             return
         try:
             expansion, catalog = self._expand(loader, parameters, str(context.project_path))
+            loader["parameters"] = expansion.parameters
+            loader["catalog"] = catalog
+            _register(expansion)
         except DynamicPipelinesError as exc:
-            if exc.source is None:
-                raise exc.with_source(declaration_source(loader, self.key)) from None
-            raise
-        loader["parameters"] = expansion.parameters
-        loader["catalog"] = catalog
-        _register(expansion)
+            error = exc if exc.source else exc.with_source(declaration_source(loader, self.key))
+            raise reported(error) from exc
         logger.info(
             "Expanded %d namespace(s) into %d variant(s) and %d node(s) in %.2fs.",
             len(expansion.variants),
@@ -134,26 +130,14 @@ class DynamicPipelinesHook:
             runtime_params=getattr(loader, "runtime_params", None),
             key=self.key,
         )
-        catalog = {**expansion.catalog, **_original(loader, "catalog")}
+        catalog = {**expansion.catalog, **original(loader, "catalog")}
         check_collisions(catalog, expansion.datasets, project_path=project_path)
         return expansion, catalog
 
 
 def original_parameters(loader: AbstractConfigLoader) -> dict[str, Any]:
     """The parameters as the files (and ``--params``) gave them, before expansion."""
-    return _original(loader, "parameters")
-
-
-def _original(loader: AbstractConfigLoader, key: str) -> dict[str, Any]:
-    """Return ``loader[key]`` as the files gave it, even after we replaced it."""
-    stash = _STASH.format(key)
-    if stash not in loader:
-        try:
-            value = loader[key]
-        except MissingConfigException:
-            value = {}
-        loader[stash] = value
-    return dict(loader[stash])
+    return original(loader, "parameters")
 
 
 def _templates(declaration: Declaration) -> Mapping[str, Pipeline]:

@@ -16,9 +16,11 @@ from typing import Any
 
 from kedro.pipeline.node import Node
 
+from . import _kedro_compat as compat
+from ._kedro_compat import Names
+
 PARAMS = "params:"
 ALL_PARAMETERS = "parameters"
-Names = str | list[str] | dict[str, str] | None
 
 
 def base_name(name: str) -> str:
@@ -177,17 +179,6 @@ def rename_datasets(names: Names, mapping: dict[str, str]) -> Names:
     return [mapping.get(name, name) for name in names]
 
 
-# Node.__init__ spends about half its time binding the function's signature to
-# the inputs with inspect. A renamed copy keeps the template's input shape, so
-# that check cannot fail again: when a node holds exactly the fields we know, we
-# build the copy from them directly (tests compare it with Kedro's own copies).
-# Anything else (a Node subclass, a Kedro with new fields) takes Node._copy.
-_NODE_FIELDS = frozenset(
-    {"_func", "_inputs", "_outputs", "_name", "_namespace", "_tags", "_confirms", "_preview_fn"}
-)
-_CACHED_PROPERTIES = frozenset({"inputs", "_unique_key", "namespace_prefixes"})
-
-
 def copy_node(
     node: Node,
     mapping: dict[str, str],
@@ -198,22 +189,15 @@ def copy_node(
     inputs: Names = None,
 ) -> Node:
     """Copy ``node`` under ``namespace`` with renamed datasets and extra tags."""
-    fields = {
-        "inputs": rename_datasets(node._inputs, mapping) if inputs is None else inputs,
-        "outputs": rename_datasets(node._outputs, mapping),
-        "confirms": rename_datasets(node._confirms, mapping),
-        "namespace": f"{namespace}.{node.namespace}" if node.namespace else namespace,
-        "tags": node._tags | tags,
-    }
-    known = node.__dict__.keys() - _CACHED_PROPERTIES == _NODE_FIELDS
-    if func is None and type(node) is Node and known:
-        clone = object.__new__(Node)
-        clone.__dict__.update(
-            {k: v for k, v in node.__dict__.items() if k in _NODE_FIELDS},
-            **{f"_{key}": value for key, value in fields.items()},
-        )
-        return clone
-    return node._copy(func=func or node._func, **fields)
+    return compat.copy_node(
+        node,
+        inputs=rename_datasets(compat.node_inputs(node), mapping) if inputs is None else inputs,
+        outputs=rename_datasets(compat.node_outputs(node), mapping),
+        confirms=rename_datasets(compat.node_confirms(node), mapping),
+        namespace=f"{namespace}.{node.namespace}" if node.namespace else namespace,
+        tags=node.tags | tags,
+        func=func,
+    )
 
 
 class CollectCall:
@@ -264,10 +248,11 @@ def collect_node(
 ) -> Node:
     """Copy a collect node so that its ``wanted`` input receives every variant's copy."""
     original: list[tuple[str | None, str]]
-    if isinstance(node._inputs, dict):
-        original = list(node._inputs.items())
+    given = compat.node_inputs(node)
+    if isinstance(given, dict):
+        original = list(given.items())
     else:
-        original = [(None, name) for name in _names(node._inputs)]
+        original = [(None, name) for name in _names(given)]
     slots = tuple((arg, base_name(name) == wanted) for arg, name in original)
     inputs: list[str] = []
     for _, name in original:
@@ -275,5 +260,5 @@ def collect_node(
             inputs.extend(f"{namespace}.{variant}.{name}" for variant in variants)
         else:
             inputs.append(mapping.get(name, name))
-    call = CollectCall(node._func, slots, variants)
+    call = CollectCall(node.func, slots, variants)
     return copy_node(node, mapping, namespace, {namespace}, func=call, inputs=inputs)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kedro.pipeline.node import Node
 
@@ -11,6 +11,62 @@ from ._errors import DeclarationError
 from ._merge import deep_merge
 from ._names import allowed, did_you_mean
 from ._nodes import PARAMS
+
+if TYPE_CHECKING:
+    from ._schema import NamespaceSpec
+
+
+def namespace_parameters(
+    spec: NamespaceSpec,
+    base: Mapping[str, Any],
+    used_shared: set[str],
+    used_variant: set[str],
+    *,
+    path: str,
+    source: str | None,
+) -> tuple[dict[str, Any], list[str]]:
+    """Check and resolve one namespace's parameters: base -> namespace -> variant.
+
+    Args:
+        spec: The namespace's declaration.
+        base: The root parameters every namespace starts from.
+        used_shared: Top-level keys read by the shared and collect pipelines.
+        used_variant: Top-level keys read by the per-variant pipelines.
+        path: The namespace's YAML path, for messages.
+        source: The parameters file(s), for messages.
+
+    Returns:
+        The value of the ``<ns>`` parameter (the shared keys, then one mapping
+        per variant) and the YAML paths of keys added under an empty base mapping.
+
+    Raises:
+        DeclarationError: For an override that no node would see.
+    """
+    check_overrides(
+        spec.overrides,
+        base,
+        used_shared | used_variant,
+        path=f"{path}.overrides",
+        templates=spec.templates,
+        source=source,
+    )
+    added = added_keys(spec.overrides, base, f"{path}.overrides")
+    namespace_values = deep_merge(base, spec.overrides)
+    resolved: dict[str, Any] = pick(namespace_values, used_shared)
+    for name, overrides in spec.variant_overrides.items():
+        named = name in spec.variants
+        where = f"{path}.variants.{name}.overrides" if named else f"{path}.matrix.parameters"
+        check_overrides(
+            overrides,
+            namespace_values,
+            used_variant,
+            path=where,
+            templates=spec.pipelines,
+            source=source,
+        )
+        added += added_keys(overrides, namespace_values, where)
+        resolved[name] = deep_merge(pick(namespace_values, used_variant), overrides)
+    return resolved, added
 
 
 def used_parameters(nodes: Iterable[Node], global_params: set[str]) -> set[str]:
@@ -95,13 +151,6 @@ def pick(values: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
     """Return the entries of ``values`` whose key is in ``keys``, in ``values`` order."""
     wanted = set(keys)
     return {k: v for k, v in values.items() if k in wanted}
-
-
-def variant_parameters(
-    namespace_params: Mapping[str, Any], used: set[str], overrides: Mapping[str, Any]
-) -> dict[str, Any]:
-    """Resolve one variant: the namespace's values of ``used`` keys, then overrides."""
-    return deep_merge(pick(namespace_params, used), overrides)
 
 
 def check_runtime_targets(

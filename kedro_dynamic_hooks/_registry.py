@@ -27,12 +27,15 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from kedro.framework.project import find_pipelines, pipelines, settings
+from kedro.framework.project import find_pipelines, settings
 from kedro.pipeline import Pipeline
 from kedro.utils import find_kedro_project
 
+from ._errors import DynamicPipelinesError
 from ._expand import expand
 from ._expansion import DEFAULT_PIPELINE, Expansion
+from ._kedro_compat import requested_pipelines, requesting
+from ._reporting import reported
 from ._schema import DEFAULT_KEY, Declaration, parse_declaration
 
 # Set while the hook loads the registry: the hook expands, the helper must not.
@@ -49,26 +52,6 @@ def hook_is_loading() -> Iterator[None]:
         _hook_loading.reset(token)
 
 
-# Kedro >= 1.5 loads pipelines selectively: `set_requested(names)` stores the
-# names in a private attribute that `find_pipelines` reads. Older Kedro has
-# neither and always loads every pipeline. Looked up by name for both.
-_REQUESTED = "_requested_pipelines"
-_SET_REQUESTED = "set_requested"
-
-
-def requested_pipelines() -> list[str] | None:
-    """The pipeline names Kedro was asked to load (``None`` means all)."""
-    requested: list[str] | None = getattr(pipelines, _REQUESTED, None)
-    return requested
-
-
-def set_requested(names: list[str]) -> None:
-    """Ask the registry to load ``names`` next (Kedro >= 1.5; a no-op before)."""
-    method = getattr(pipelines, _SET_REQUESTED, None)
-    if method is not None:
-        method(names)
-
-
 def template_names(declaration: Declaration) -> set[str]:
     """Every registered pipeline a declaration uses as a template."""
     return {name for spec in declaration.namespaces.values() for name in spec.templates}
@@ -79,17 +62,6 @@ def needed_names(declaration: Declaration, requested: list[str]) -> list[str]:
     namespaces = declaration.namespaces
     keep = {name for name in requested if name.split(".", 1)[0] not in namespaces}
     return sorted(keep | template_names(declaration))
-
-
-@contextlib.contextmanager
-def _requesting(names: list[str] | None) -> Iterator[None]:
-    """Let ``find_pipelines`` look for ``names`` without resetting the registry."""
-    saved = requested_pipelines()
-    setattr(pipelines, _REQUESTED, names)
-    try:
-        yield
-    finally:
-        setattr(pipelines, _REQUESTED, saved)
 
 
 def load_declaration(key: str = DEFAULT_KEY) -> tuple[Declaration, dict[str, Any]] | None:
@@ -123,12 +95,20 @@ def find_dynamic_pipelines(
         The templates and, unless the hook is loading the registry, every
         ``<ns>`` and ``<ns>.<variant>`` pipeline with ``__default__`` expanded.
     """
+    try:
+        return _find(raise_errors, key, default)
+    except DynamicPipelinesError as exc:
+        # Called from register_pipelines() under Kedro's CLI: one line, exit 1.
+        raise reported(exc) from exc
+
+
+def _find(raise_errors: bool, key: str, default: Pipeline | None) -> dict[str, Pipeline]:
     loaded = None if _hook_loading.get() else load_declaration(key)
     requested = requested_pipelines()
     if loaded is not None and requested is not None and DEFAULT_PIPELINE not in requested:
         # `kedro registry describe <ns>` asks for a name no module defines: look
         # for the templates instead, then put the caller's request back.
-        with _requesting(needed_names(loaded[0], requested)):
+        with requesting(needed_names(loaded[0], requested)):
             found = find_pipelines(raise_errors=raise_errors)
     else:
         found = find_pipelines(raise_errors=raise_errors)

@@ -1,9 +1,11 @@
 """What a declaration is: the pydantic models behind ``dynamic_pipelines``.
 
 One model per YAML section, ``extra="forbid"`` everywhere and strict types, so
-that a typo or a wrong type is reported instead of silently ignored.
-:func:`parse_declaration` turns pydantic's errors into one
-:class:`~kedro_dynamic_hooks.DeclarationError` per declaration.
+that a typo or a wrong type is reported instead of silently ignored. Every rule
+that needs only the declaration is a validator here (names, matrix, chain
+order, overlaps between sections); rules that need the project's pipelines or
+parameters live in ``_plan.py``. :func:`parse_declaration` turns every
+pydantic error into a :class:`~kedro_dynamic_hooks.DeclarationError`.
 """
 
 from __future__ import annotations
@@ -14,10 +16,21 @@ import typing
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    RootModel,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from ._errors import DeclarationError
 from ._names import allowed, check_name, did_you_mean
+from ._variants import resolve_variants
 
 DEFAULT_KEY = "dynamic_pipelines"
 # Location parts pydantic adds for union members and dict keys, not YAML keys.
@@ -110,10 +123,56 @@ class NamespaceSpec(_Section):
         ),
     )
 
+    _variants: dict[str, dict[str, Any]] = PrivateAttr(default_factory=dict)
+
     @property
     def templates(self) -> list[str]:
         """Every registered pipeline this namespace instantiates."""
         return [*self.shared, *self.pipelines, *([self.collect.pipeline] if self.collect else [])]
+
+    @property
+    def variant_overrides(self) -> dict[str, dict[str, Any]]:
+        """Variant name -> its own overrides, in run order: named variants, then
+        matrix combinations, reordered by a chain's ``order``."""
+        return self._variants
+
+    @property
+    def kind(self) -> str:
+        """``variants``, ``matrix``, ``variants+matrix`` or ``chain``."""
+        if self.chain is not None:
+            return "chain"
+        declared = (("variants", self.variants), ("matrix", self.matrix))
+        return "+".join(kind for kind, given in declared if given)
+
+    @model_validator(mode="after")
+    def _check(self) -> NamespaceSpec:
+        try:
+            self._variants = resolve_variants(self)
+        except DeclarationError as exc:
+            raise _refusal(exc.detail, exc.path or "") from exc
+        both = sorted(set(self.shared) & set(self.pipelines))
+        if both:
+            raise _refusal(
+                f"{allowed(both)} listed under both 'shared' and 'pipelines'; a template is "
+                "instantiated either once per namespace or once per variant.",
+                "shared",
+            )
+        overridden = set(self.overrides) | {k for o in self._variants.values() for k in o}
+        overridden_globals = sorted(set(self.parameters) & overridden)
+        if overridden_globals:
+            raise _refusal(
+                f"parameter(s) {allowed(overridden_globals)} listed under 'parameters' (global) "
+                "and also overridden.",
+                "parameters",
+            )
+        if self.chain is not None and self.chain.input in self.inputs:
+            raise _refusal(
+                f"'{self.chain.input}' is a global input or a shared output, so it cannot be "
+                "wired from one variant to the next. A chain input must be a per-variant "
+                "dataset.",
+                "chain.input",
+            )
+        return self
 
     @field_validator("variants", mode="before")
     @classmethod
@@ -138,6 +197,26 @@ class Declaration(RootModel[dict[str, NamespaceSpec]]):
         """The declared namespaces, in declaration order."""
         return self.root
 
+    @model_validator(mode="after")
+    def _variants_are_not_namespaces(self) -> Declaration:
+        for name, spec in self.root.items():
+            for variant in spec.variant_overrides:
+                if variant in self.root:
+                    raise _refusal(
+                        f"variant '{variant}' has the same name as a namespace; "
+                        f"'--tags {variant}' would select both. Rename the variant.",
+                        f"{name}.variants.{variant}",
+                    )
+        return self
+
+
+# The error type of rules checked by validators; `at` extends pydantic's location.
+_REFUSAL = "dynamic_pipelines"
+
+
+def _refusal(message: str, at: str) -> PydanticCustomError:
+    return PydanticCustomError(_REFUSAL, "{message}", {"message": message, "at": at})
+
 
 def parse_declaration(
     raw: Any, *, key: str = DEFAULT_KEY, source: str | None = None
@@ -153,7 +232,8 @@ def parse_declaration(
         The validated declaration.
 
     Raises:
-        DeclarationError: On the first problem found, naming its YAML path.
+        DeclarationError: For the first problem found, naming its YAML path;
+            its ``errors`` hold every problem found.
     """
     if not isinstance(raw, Mapping):
         raise DeclarationError(
@@ -163,20 +243,39 @@ def parse_declaration(
         )
     if not raw:
         raise DeclarationError("declares no namespace.", path=key, source=source)
+    problems: list[DeclarationError] = []
     for name in raw:
-        check_name(name, "namespace", path=f"{key}.{name}", source=source)
+        try:
+            check_name(name, "namespace", path=f"{key}.{name}", source=source)
+        except DeclarationError as exc:
+            problems.append(exc)
+    cause: ValidationError | None = None
     try:
-        return Declaration.model_validate(dict(raw))
+        declaration = Declaration.model_validate(dict(raw))
     except ValidationError as exc:
-        error = exc.errors(include_url=False)[0]
-        # pydantic adds union members ("list[any]") and "[key]" to the location.
-        loc = [str(p) for p in error["loc"] if not _PYDANTIC_TAG.match(str(p))]
-        union = len(loc) < len(error["loc"]) and error["type"] in {"list_type", "dict_type"}
-        path = ".".join([key, *loc])
-        message = _explain(error, loc)
-        if union:
-            message = f"expected a list or a mapping, got {_kind(error.get('input'))}."
-        raise DeclarationError(message, path=path, source=source) from None
+        cause = exc
+        problems += [_problem(error, key, source) for error in exc.errors(include_url=False)]
+    if problems:
+        first, *others = problems
+        raise DeclarationError(first.detail, path=first.path, source=source, others=others) from (
+            cause
+        )
+    return declaration
+
+
+def _problem(error: Any, key: str, source: str | None) -> DeclarationError:
+    """One pydantic error as a DeclarationError with a YAML path."""
+    # pydantic adds union members ("list[any]") and "[key]" to the location.
+    loc = [str(p) for p in error["loc"] if not _PYDANTIC_TAG.match(str(p))]
+    if error["type"] == _REFUSAL:
+        at = error["ctx"]["at"]
+        path = ".".join([key, *loc, *([at] if at else [])])
+        return DeclarationError(error["ctx"]["message"], path=path, source=source)
+    union = len(loc) < len(error["loc"]) and error["type"] in {"list_type", "dict_type"}
+    message = _explain(error, loc)
+    if union:
+        message = f"expected a list or a mapping, got {_kind(error.get('input'))}."
+    return DeclarationError(message, path=".".join([key, *loc]), source=source)
 
 
 def _kind(value: Any) -> str:

@@ -5,53 +5,53 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._errors import DeclarationError
 from ._merge import deep_merge, nest
 from ._names import allowed, check_name, did_you_mean, name_problem, value_label
-from ._schema import NamespaceSpec
+
+if TYPE_CHECKING:
+    from ._schema import NamespaceSpec
 
 
-def resolve_variants(
-    spec: NamespaceSpec, *, path: str, source: str | None
-) -> dict[str, dict[str, Any]]:
+def resolve_variants(spec: NamespaceSpec) -> dict[str, dict[str, Any]]:
     """Return variant name -> variant-level overrides, in run order.
 
     Named variants come first in declaration order, then matrix combinations in
-    product order. A chain's ``order`` reorders the result.
+    product order. A chain's ``order`` reorders the result. Needs nothing but the
+    namespace's declaration, so the schema runs it while validating.
 
     Raises:
         DeclarationError: For invalid or clashing names, an oversized matrix, an
-            empty namespace, or a chain order with gaps or repeats.
+            empty namespace, or a chain order with gaps or repeats. Its path is
+            relative to the namespace (``""`` for the namespace itself).
     """
     variants: dict[str, dict[str, Any]] = {}
     for name, variant in spec.variants.items():
-        check_name(name, "variant", path=f"{path}.variants.{name}", source=source)
+        check_name(name, "variant", path=f"variants.{name}", source=None)
         variants[name] = variant.overrides
     if spec.matrix is not None:
-        for name, overrides in _matrix(spec, path=f"{path}.matrix", source=source).items():
+        for name, overrides in _matrix(spec, path="matrix").items():
             if name in variants:
                 raise DeclarationError(
                     f"matrix combination '{name}' has the same name as a named variant. "
                     "Rename the variant or give the matrix values other labels.",
-                    path=f"{path}.matrix",
-                    source=source,
+                    path="matrix",
                 )
             variants[name] = overrides
     if not variants:
         raise DeclarationError(
             "namespace declares no variants. Add 'variants' (e.g. 'variants: {base: {}}') "
             "or a 'matrix'.",
-            path=path,
-            source=source,
+            path="",
         )
     if spec.chain is not None and spec.chain.order is not None:
-        variants = _reorder(variants, spec.chain.order, path=f"{path}.chain.order", source=source)
+        variants = _reorder(variants, spec.chain.order, path="chain.order")
     return variants
 
 
-def _matrix(spec: NamespaceSpec, *, path: str, source: str | None) -> dict[str, dict[str, Any]]:
+def _matrix(spec: NamespaceSpec, *, path: str) -> dict[str, dict[str, Any]]:
     assert spec.matrix is not None
     axes: list[list[tuple[str, dict[str, Any]]]] = []
     for dotted, values in spec.matrix.parameters.items():
@@ -60,13 +60,12 @@ def _matrix(spec: NamespaceSpec, *, path: str, source: str | None) -> dict[str, 
             raise DeclarationError(
                 f"'{dotted}' is not a dotted parameter path such as 'model_options.model'.",
                 path=f"{path}.parameters.{dotted}",
-                source=source,
             )
         labelled = values.items() if isinstance(values, Mapping) else _labels(values)
         axis = [(f"{parts[-1]}_{label}", nest(dotted, value)) for label, value in labelled]
         if not axis:
             raise DeclarationError(
-                "needs at least one value.", path=f"{path}.parameters.{dotted}", source=source
+                "needs at least one value.", path=f"{path}.parameters.{dotted}"
             )
         axes.append(axis)
     size = math.prod(len(axis) for axis in axes)
@@ -75,7 +74,6 @@ def _matrix(spec: NamespaceSpec, *, path: str, source: str | None) -> dict[str, 
             f"matrix has {size} combinations, more than max_size={spec.matrix.max_size}. "
             "Remove values, or raise 'max_size' if you really mean it.",
             path=path,
-            source=source,
         )
     combos: dict[str, dict[str, Any]] = {}
     for combo in itertools.product(*axes):
@@ -87,7 +85,6 @@ def _matrix(spec: NamespaceSpec, *, path: str, source: str | None) -> dict[str, 
                 f"combination name '{name}' {reason}. Give the values readable labels with a "
                 "mapping, e.g. '{ridge: sklearn.linear_model.Ridge}'.",
                 path=path,
-                source=source,
             )
         combos[name] = deep_merge({}, *(overrides for _, overrides in combo))
     return combos
@@ -98,7 +95,7 @@ def _labels(values: list[Any]) -> list[tuple[str, Any]]:
 
 
 def _reorder(
-    variants: dict[str, dict[str, Any]], order: list[str], *, path: str, source: str | None
+    variants: dict[str, dict[str, Any]], order: list[str], *, path: str
 ) -> dict[str, dict[str, Any]]:
     seen: set[str] = set()
     for name in order:
@@ -107,13 +104,11 @@ def _reorder(
                 f"unknown variant '{name}' in the chain. Variants: {allowed(variants)}."
                 f"{did_you_mean(name, variants)}",
                 path=path,
-                source=source,
             )
         if name in seen:
             raise DeclarationError(
                 f"variant '{name}' appears twice: a chain cannot loop back.",
                 path=path,
-                source=source,
             )
         seen.add(name)
     missing = [name for name in variants if name not in seen]
@@ -122,6 +117,5 @@ def _reorder(
             f"the chain order leaves out {allowed(missing)}: every variant must have a place "
             "in the chain.",
             path=path,
-            source=source,
         )
     return {name: variants[name] for name in order}

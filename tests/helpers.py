@@ -85,11 +85,15 @@ class _RecordRun:
 
     @hook_impl
     def after_node_run(self, node):
-        import os
+        import os, time
         path = os.environ.get("RECORD_RUN")
         if path:
             with open(path + ".nodes", "a") as f:
                 f.write(node.name + "\\n")
+        # Lets a test kill the run at a known point: after this node, say so and wait.
+        if path and node.name == os.environ.get("PAUSE_AFTER_NODE"):
+            open(path + ".paused", "w").close()
+            time.sleep(600)
 
 
 HOOKS = (*HOOKS, _RecordRun())

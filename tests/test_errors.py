@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import copy
+import pickle
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from kedro.pipeline import Pipeline, node
 
@@ -15,6 +17,7 @@ from kedro_dynamic_hooks import CollisionError, DeclarationError
 from kedro_dynamic_hooks._catalog import check_collisions
 from kedro_dynamic_hooks._errors import DynamicPipelinesError
 from kedro_dynamic_hooks._expand import expand
+from kedro_dynamic_hooks._reporting import reported
 from kedro_dynamic_hooks._schema import parse_declaration
 
 Mutation = Callable[[dict[str, Any]], Any]
@@ -452,7 +455,7 @@ def test_bad_declaration(templates, reference, mutation, path, fragments):
     with pytest.raises(DeclarationError) as info:
         raw = params["dynamic_pipelines"]
         expand(parse_declaration(raw, source=source), templates, params, source=source)
-    message = info.value.message
+    message = str(info.value)
     assert info.value.path == path
     assert f"at '{path}' (in {source})" in message
     for fragment in fragments:
@@ -484,13 +487,37 @@ def test_error_names_the_file_when_given(templates, reference):
         parse_declaration(reference["dynamic_pipelines"], source="conf/base/parameters.yml")
 
 
-def test_errors_exit_like_click_exceptions():
+def test_core_errors_are_value_errors_without_click():
     error = DeclarationError("boom", path="a.b")
     assert isinstance(error, DynamicPipelinesError) and isinstance(error, ValueError)
-    assert error.exit_code == 1
-    assert error.with_source("conf/base/parameters.yml").format_message() == (
+    assert not isinstance(error, click.ClickException)
+    assert str(error.with_source("conf/base/parameters.yml")) == (
         "Invalid dynamic pipelines declaration at 'a.b' (in conf/base/parameters.yml): boom"
     )
+    assert error.errors == (error,)
+
+
+def test_reported_errors_exit_like_click_exceptions_and_keep_their_class():
+    other = CollisionError("second", path="c")
+    error = DeclarationError("boom", path="a.b", source="conf/base/parameters.yml", others=[other])
+    shown = reported(error)
+    assert isinstance(shown, click.ClickException) and isinstance(shown, DeclarationError)
+    assert shown.exit_code == 1 and shown.error is error
+    assert (shown.path, shown.source, shown.detail) == ("a.b", "conf/base/parameters.yml", "boom")
+    assert shown.errors[1:] == (other,)
+    assert shown.format_message() == str(error) == (
+        "Invalid dynamic pipelines declaration at 'a.b' (in conf/base/parameters.yml): boom "
+        "(and 1 more problem(s); 'kedro dynamic validate' lists them all)"
+    )
+    assert reported(shown) is shown
+    assert type(reported(DeclarationError("again"))) is type(shown)  # one class per error class
+
+
+def test_errors_survive_pickling_with_every_problem():
+    error = CollisionError("boom", path="a", source="f.yml", others=[DeclarationError("x")])
+    copy_ = pickle.loads(pickle.dumps(error))
+    assert type(copy_) is CollisionError and str(copy_) == str(error)
+    assert [e.detail for e in copy_.errors] == ["boom", "x"]
 
 
 def _origins(templates, reference, catalog_template):
@@ -510,7 +537,7 @@ def test_collision_between_sibling_variants_names_both(templates, reference):
     )
     with pytest.raises(CollisionError) as info:
         check_collisions(e.catalog, e.datasets, project_path="/p")
-    message = info.value.message
+    message = str(info.value)
     assert "'price_predictor.base.regressor' ('regressor' of price_predictor.base)" in message
     assert (
         "'price_predictor.candidate1.regressor' ('regressor' of price_predictor.candidate1)"
@@ -678,7 +705,7 @@ def test_runtime_params_that_would_change_nothing_or_too_much(
         )
     assert info.value.path == path
     assert info.value.source == "--params"
-    assert fragment in info.value.message
+    assert fragment in str(info.value)
 
 
 def test_runtime_params_inside_a_free_form_mapping_are_allowed(templates, reference):
@@ -738,7 +765,7 @@ def test_a_global_output_written_by_two_namespaces_is_refused():
     with pytest.raises(DeclarationError) as info:
         expand(parse_declaration(raw), t, {"dynamic_pipelines": raw})
     assert info.value.path == "dynamic_pipelines.two.inputs"
-    assert "dataset 'table' is written by nodes of namespaces 'one' and 'two'" in info.value.message
+    assert "dataset 'table' is written by nodes of namespaces 'one' and 'two'" in str(info.value)
 
 
 def test_yaml_keys_with_brackets_stay_in_the_path():
@@ -756,7 +783,7 @@ def test_a_global_dataset_confirmed_by_two_namespaces_is_refused():
         expand(parse_declaration(raw), t, {"dynamic_pipelines": raw})
     assert info.value.path == "dynamic_pipelines.two.inputs"
     assert (
-        "dataset 'marker' is confirmed by nodes of namespaces 'one' and 'two'" in info.value.message
+        "dataset 'marker' is confirmed by nodes of namespaces 'one' and 'two'" in str(info.value)
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -58,10 +59,14 @@ def test_failing_variant_is_named_and_others_survive(make_project):
 
 def test_interrupted_run_leaves_only_complete_files(make_project):
     project = make_project()
+    paused = project.path / "ran.json.paused"
     env = {
-        **__import__("os").environ,
+        **os.environ,
         "KEDRO_DISABLE_TELEMETRY": "1",
         "PYTHONPATH": str(project.path / "src"),
+        "RECORD_RUN": str(project.path / "ran.json"),
+        # One variant's last node: some variants are complete, some are not.
+        "PAUSE_AFTER_NODE": "experiments.model_linear__test_size_0p3.evaluate_model",
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "kedro", "run", "--namespaces", "experiments"],
@@ -71,13 +76,18 @@ def test_interrupted_run_leaves_only_complete_files(make_project):
         stderr=subprocess.DEVNULL,
     )
     deadline = time.time() + 120
-    reporting = project.path / "data/08_reporting/experiments"
-    while time.time() < deadline and len(list(reporting.glob("*/metrics.json"))) < 2:
+    while time.time() < deadline and not paused.exists() and proc.poll() is None:
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    assert paused.exists(), "the run never reached the second variant's last node"
+    reporting = project.path / "data/08_reporting/experiments"
     written = list(reporting.glob("*/metrics.json"))
-    assert written, "the run was killed before any variant finished"
+    evaluated = {n.split(".")[1] for n in project.completed() if n.endswith(".evaluate_model")}
+    # Kedro saves a node's outputs after its after_node_run hook: the paused
+    # variant's metrics were computed but never written.
+    assert {path.parent.name for path in written} == evaluated - {"model_linear__test_size_0p3"}
+    assert 0 < len(written) < 6
     for path in written:
         assert "r2" in json.loads(path.read_text())  # complete, parseable
     assert not (reporting / "comparison.csv").exists()

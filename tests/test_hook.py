@@ -76,7 +76,7 @@ def test_session_error_names_the_parameters_file(session_project):
         session.load_context()
     assert info.value.source == "conf/base/parameters.yml"
     assert info.value.path == "dynamic_pipelines.price_predictor.pipelines"
-    assert "Did you mean 'data_science'?" in info.value.message
+    assert "Did you mean 'data_science'?" in str(info.value)
 
 
 def test_without_a_declaration_the_hook_warns_and_changes_nothing(session_project, caplog):

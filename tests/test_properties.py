@@ -78,7 +78,7 @@ def test_random_declarations_expand_or_raise_our_error(templates, raw: Any) -> N
     try:
         expansion = expand(parse_declaration(raw), templates, params)
     except DynamicPipelinesError as error:
-        assert error.message.startswith("Invalid dynamic pipelines declaration")
+        assert str(error).startswith("Invalid dynamic pipelines declaration")
         assert error.path is not None and error.path.startswith("dynamic_pipelines")
     else:
         assert set(expansion.variants) == set(raw)

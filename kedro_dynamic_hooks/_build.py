@@ -1,0 +1,103 @@
+"""Build a planned namespace: copy its nodes and make its pipelines.
+
+Nodes are copied once each, with the names Kedro's ``pipeline(template,
+namespace=...)`` would give them, and every pipeline is built with one
+``Pipeline(nodes)`` call: no ``sum()`` of pipelines, which is quadratic in Kedro.
+"""
+
+from __future__ import annotations
+
+from kedro.pipeline import Pipeline
+from kedro.pipeline.node import Node
+from kedro.pipeline.pipeline import (
+    CircularDependencyError,
+    ConfirmNotUniqueError,
+    OutputNotUniqueError,
+    PipelineError,
+)
+
+from ._catalog import render_catalog
+from ._expansion import DatasetOrigin, NamespaceExpansion
+from ._nodes import collect_node, copy_node
+from ._plan import NamespacePlan
+
+# What Pipeline() raises when nodes cannot be combined.
+PIPELINE_ERRORS = (
+    ValueError,
+    PipelineError,
+    OutputNotUniqueError,
+    ConfirmNotUniqueError,
+    CircularDependencyError,
+)
+
+
+def build_namespace(plan: NamespacePlan) -> NamespaceExpansion:
+    """Copy the plan's nodes: shared once, then each variant (chained when
+    declared), then collect; one pipeline for the namespace and one per variant.
+
+    Raises:
+        DeclarationError: When Kedro refuses to combine the copies, e.g. two
+            templates of the namespace write one dataset.
+    """
+    ns, renamer, chain = plan.name, plan.renamer, plan.spec.chain
+    tags = {ns, *plan.variants}
+    nodes = [copy_node(n, renamer.shared(), ns, tags) for n in plan.shared]
+    pipelines: dict[str, Pipeline] = {}
+    for index, variant in enumerate(plan.variants):
+        previous = None
+        if chain is not None:
+            # `initial` is used as written; a later variant reads its predecessor's
+            # output under the transcoding suffix (if any) of the template input.
+            previous = (
+                chain.initial
+                if index == 0
+                else f"{ns}.{plan.variants[index - 1]}.{chain.output}{renamer.chain_suffix}"
+            )
+        mapping = renamer.variant(variant, previous)
+        copies = [copy_node(n, mapping, f"{ns}.{variant}", {ns, variant}) for n in plan.per_variant]
+        pipelines[f"{ns}.{variant}"] = _pipeline(copies, plan)
+        nodes.extend(copies)
+    if plan.spec.collect is not None:
+        wanted, mapping = plan.spec.collect.input, renamer.collect()
+        nodes.extend(
+            collect_node(n, wanted, plan.variants, mapping, ns)
+            if n in plan.fan_in
+            else copy_node(n, mapping, ns, {ns})
+            for n in plan.collect
+        )
+    return NamespaceExpansion(
+        name=ns,
+        kind=plan.spec.kind,
+        variants=plan.variants,
+        pipelines={ns: _pipeline(nodes, plan), **pipelines},
+        nodes=nodes,
+        parameters=plan.parameters,
+        catalog=render_catalog(plan.spec.catalog, renamer, plan.variants),
+        datasets=_origins(plan),
+        templates=tuple(plan.spec.templates),
+        added_keys=plan.added_keys,
+    )
+
+
+def _pipeline(nodes: list[Node], plan: NamespacePlan) -> Pipeline:
+    """Build a pipeline, turning Kedro's refusal into our error with the YAML path."""
+    try:
+        return Pipeline(nodes)
+    except PIPELINE_ERRORS as exc:
+        raise plan.error(
+            f"the namespace's templates cannot be combined: {exc}. Shared, per-variant "
+            "and collect pipelines must not write the same dataset."
+        ) from exc
+
+
+def _origins(plan: NamespacePlan) -> dict[str, DatasetOrigin]:
+    ns = plan.name
+    origins = {
+        new: DatasetOrigin(ns, None, template)
+        for template, new in plan.renamer.owned_shared().items()
+    }
+    owned = plan.renamer.owned_per_variant()
+    for variant in plan.variants:
+        for template in owned:
+            origins[f"{ns}.{variant}.{template}"] = DatasetOrigin(ns, variant, template)
+    return origins
