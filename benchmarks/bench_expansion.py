@@ -131,7 +131,15 @@ def main() -> None:
     parser.add_argument(
         "--max-sum", type=int, default=300, help="largest N for the quadratic sum() recipe"
     )
+    parser.add_argument(
+        "--check",
+        type=float,
+        default=None,
+        metavar="RATIO",
+        help="exit 1 if ours/raw exceeds RATIO at any size (CI runs this as a speed guard)",
+    )
     args = parser.parse_args()
+    worst = 0.0
 
     t = template()
     templates = {"science": t}
@@ -151,6 +159,7 @@ def main() -> None:
         decl = parse_declaration(params["dynamic_pipelines"])
         p_ours = best(lambda: expand(decl, templates, params).parameters, args.repeat) - 0.0
         p_recipe = best(lambda: params_recipe(n), args.repeat)
+        worst = max(worst, t_ours / t_raw)
         print(
             f"{n:>6} | {t_raw:8.3f} | {t_ours:8.3f} | {t_ours / t_raw:7.2f}x | {recipe_cols} | "
             f"{p_ours:13.3f} | {p_recipe:15.3f} | {p_recipe / p_ours:10.1f}x"
@@ -158,6 +167,11 @@ def main() -> None:
     print(
         "\n'params ours' times the whole expand() (it includes the node copies), so its ratio is a lower bound."
     )
+    if args.check is not None:
+        verdict = "OK" if worst <= args.check else "TOO SLOW"
+        print(f"speed guard: worst ours/raw {worst:.2f}x, limit {args.check:.2f}x: {verdict}")
+        if worst > args.check:
+            raise SystemExit(1)
 
 
 if __name__ == "__main__":

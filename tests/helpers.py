@@ -188,3 +188,18 @@ FACTORY = """
   type: pandas.ParquetDataset
   filepath: data/03_primary/{namespace}/model_input_table.parquet
 """
+
+
+# --- Private Kedro names the tests need (the package's are in _kedro_compat.py) ---
+
+
+def hook_manager() -> Any:
+    """A fresh Kedro hook manager with Kedro's hook specs, as a session makes."""
+    from kedro.framework.hooks.manager import _create_hook_manager
+
+    return _create_hook_manager()
+
+
+def session_hooks(session: Any) -> Any:
+    """The hook manager of a live session, to fire or register hooks on it."""
+    return session._hook_manager

@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 import logging
 
+import click
 import pytest
 from click.testing import CliRunner
+from helpers import SAMPLE
 from kedro.framework.project import pipelines
+from kedro.framework.session import KedroSession
 from kedro.pipeline import node
 
-from kedro_dynamic_hooks import DynamicPipelinesHook, find_dynamic_pipelines
-from kedro_dynamic_hooks._cli import commands
+from kedro_dynamic_hooks import DeclarationError, DynamicPipelinesHook, find_dynamic_pipelines
+from kedro_dynamic_hooks._cli import commands, parameters_schema
+from kedro_dynamic_hooks._kedro_compat import requested_pipelines
 
 
 def invoke(*args: str):
@@ -80,7 +84,7 @@ def test_registry_helper_answers_a_request_for_a_variant(session_project):
         f"reviews_predictor.test1.{n}"
         for n in ("split_data", "train_model", "predict", "evaluate_model")
     ]
-    assert pipelines._requested_pipelines == ["reviews_predictor.test1"]  # put back after loading
+    assert requested_pipelines() == ["reviews_predictor.test1"]  # put back after loading
     pipelines.set_requested(None)
 
 
@@ -101,3 +105,85 @@ def test_on_node_error_names_the_variant(caplog):
     assert "Variant 'ns.v1' failed in node 'ns.v1.train': boom." in caplog.text
     assert "kedro run --namespaces ns --only-missing-outputs" in caplog.text
     assert "unrelated" not in caplog.text
+
+
+def test_committed_sample_schema_is_current():
+    committed = json.loads((SAMPLE / "dynamic_pipelines.schema.json").read_text())
+    assert committed == parameters_schema(), "run 'kedro dynamic schema' in sample_project"
+
+
+def _break_two_namespaces(project) -> None:
+    params = project / "conf" / "base" / "parameters.yml"
+    text = params.read_text()
+    text = text.replace("    variants:\n      base: {}\n      candidate1:", "    varients:\n      base: {}\n      candidate1:", 1)
+    text = text.replace("pipelines: [data_science]\n    inputs: [companies, shuttles, reviews]\n    overrides:\n      model_options:\n        target: review_scores_rating", "pipelines: data_science\n    inputs: [companies, shuttles, reviews]\n    overrides:\n      model_options:\n        target: review_scores_rating", 1)
+    params.write_text(text)
+
+
+def test_validate_lists_every_schema_problem_at_once(session_project):
+    _break_two_namespaces(session_project)
+    result = CliRunner().invoke(commands, ["dynamic", "validate"])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert lines[0].startswith(
+        "Error: Invalid dynamic pipelines declaration at "
+        "'dynamic_pipelines.price_predictor.varients' (in conf/base/parameters.yml): "
+        "unknown key 'varients'."
+    )
+    assert "'dynamic_pipelines.reviews_predictor.pipelines'" in lines[1]
+    assert "expected a list, got str 'data_science'." in lines[1]
+    assert lines[-1] == "Error: 2 problems found."
+
+
+def test_run_stops_at_the_first_problem_and_counts_the_others(session_project):
+    _break_two_namespaces(session_project)
+    with (
+        KedroSession.create(project_path=session_project) as session,
+        pytest.raises(DeclarationError) as info,
+    ):
+        session.load_context()
+    error = info.value
+    assert isinstance(error, click.ClickException)  # the Kedro CLI prints one line, exits 1
+    assert isinstance(error.__cause__, DeclarationError)  # chained to the original
+    assert len(error.errors) == 2
+    assert str(error).endswith("(and 1 more problem(s); 'kedro dynamic validate' lists them all)")
+
+
+def test_plan_takes_params_and_shows_project_relative_paths(session_project):
+    planned = invoke(
+        "plan",
+        "--tags",
+        "test1",
+        "--params",
+        "reviews_predictor.test1.model_options.test_size=0.4",
+        "--json",
+    )
+    assert planned.exit_code == 0, planned.output
+    result = json.loads(planned.output[planned.output.index("{") :])
+    assert result["parameters"]["reviews_predictor.test1"]["model_options.test_size"] == [0.2, 0.4]
+    assert result["datasets"]["companies"] == "data/01_raw/companies.csv"
+    assert all(not path.startswith("/") for path in result["datasets"].values())
+
+
+def test_validate_checks_params_too(session_project):
+    result = CliRunner().invoke(
+        commands, ["dynamic", "validate", "--params", "reviews_predictor.test2.x=1"]
+    )
+    assert result.exit_code == 1
+    assert "--params targets 'reviews_predictor.test2', which does not exist." in result.output
+    assert "Did you mean 'test1'?" in result.output
+
+
+def test_commands_open_the_projects_session_class_and_close_it(session_project, monkeypatch):
+    from kedro.framework.project import settings
+
+    closed = []
+
+    class RecordingSession(KedroSession):
+        def close(self) -> None:
+            closed.append(self.session_id)
+            super().close()
+
+    monkeypatch.setattr(settings, "SESSION_CLASS", RecordingSession)
+    assert invoke("validate").exit_code == 0
+    assert len(closed) == 1

@@ -255,6 +255,7 @@ def test_many_variants_register_one_pipeline_each(templates):
 def test_fast_copy_equals_kedros_validated_copy(templates):
     from kedro.pipeline.node import Node
 
+    from kedro_dynamic_hooks._kedro_compat import node_inputs, node_outputs
     from kedro_dynamic_hooks._nodes import copy_node
 
     class Sub(Node):
@@ -263,7 +264,7 @@ def test_fast_copy_equals_kedros_validated_copy(templates):
     for template in templates["data_science"].nodes:
         mapping = {name: f"ns.v.{name}" for name in template.inputs + template.outputs}
         fast = copy_node(template, mapping, "ns.v", {"x"})
-        sub = Sub(template._func, template._inputs, template._outputs, name=template._name)
+        sub = Sub(template.func, node_inputs(template), node_outputs(template), name=template.name)
         slow = copy_node(sub, mapping, "ns.v", {"x"})
         assert type(fast) is Node  # Node._copy also returns a plain Node
         for attr in (

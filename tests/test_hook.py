@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from kedro.framework.hooks.manager import _create_hook_manager
+from helpers import hook_manager, session_hooks
 from kedro.framework.project import pipelines
 from kedro.framework.session import KedroSession
 
@@ -14,7 +14,7 @@ from kedro_dynamic_hooks._sources import declaration_source
 
 
 def test_hook_implementations_match_kedro_specs():
-    manager = _create_hook_manager()
+    manager = hook_manager()
     manager.register(DynamicPipelinesHook())
     manager.check_pending()  # raises on a misspelt hook name or argument
     impls = manager.hook.after_context_created.get_hookimpls()
@@ -33,7 +33,7 @@ def test_programmatic_session_sees_variants_and_is_idempotent(session_project):
         before = {name: sorted(n.name for n in p.nodes) for name, p in pipelines.items()}
         catalog_before = dict(context.config_loader["catalog"])
         # Fire the hook again on the same context, as kedro-dagster does.
-        session._hook_manager.hook.after_context_created(context=context)
+        session_hooks(session).hook.after_context_created(context=context)
         after = {name: sorted(n.name for n in p.nodes) for name, p in pipelines.items()}
         assert before == after
         assert context.config_loader["catalog"] == catalog_before
@@ -58,7 +58,7 @@ def test_another_plugin_reading_params_runs_after_ours(session_project):
             seen["params"] = context.params
 
     with KedroSession.create(project_path=session_project) as session:
-        session._hook_manager.register(ReadsParams())
+        session_hooks(session).register(ReadsParams())
         session.run(pipeline_names=["reviews_predictor"])
     assert "test1" in seen["params"]["reviews_predictor"]
 
