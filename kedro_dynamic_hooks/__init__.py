@@ -14,7 +14,7 @@ change in any release.
 from importlib.metadata import PackageNotFoundError, version
 
 from . import _supported  # noqa: F401  (refuses unsupported Kedro versions first)
-from ._errors import CollisionError, DeclarationError, DynamicPipelinesError
+from ._errors import CollisionError, DeclarationError, DynamicPipelinesError, ProjectError
 from ._hook import DynamicPipelinesHook
 from ._registry import find_dynamic_pipelines
 from ._schema import (
@@ -41,6 +41,7 @@ __all__ = [
     "DynamicPipelinesHook",
     "MatrixSpec",
     "NamespaceSpec",
+    "ProjectError",
     "VariantSpec",
     "__version__",
     "find_dynamic_pipelines",

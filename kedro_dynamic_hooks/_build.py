@@ -17,7 +17,7 @@ from kedro.pipeline.pipeline import (
 )
 
 from ._catalog import render_catalog
-from ._expansion import DatasetOrigin, NamespaceExpansion
+from ._expansion import DatasetOrigin, NamespaceExpansion, mark_expanded
 from ._nodes import collect_node, copy_node
 from ._plan import NamespacePlan
 
@@ -65,6 +65,7 @@ def build_namespace(plan: NamespacePlan) -> NamespaceExpansion:
             else copy_node(n, mapping, ns, {ns})
             for n in plan.collect
         )
+    mark_expanded(nodes)
     return NamespaceExpansion(
         name=ns,
         kind=plan.spec.kind,

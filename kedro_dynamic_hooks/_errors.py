@@ -23,6 +23,8 @@ class DynamicPipelinesError(ValueError):
             schema validation reports them all at once.
     """
 
+    title = "Invalid dynamic pipelines declaration"
+
     def __init__(
         self,
         message: str,
@@ -38,7 +40,7 @@ class DynamicPipelinesError(ValueError):
         where = f" at '{path}'" if path else ""
         if source:
             where += f" (in {source})"
-        text = f"Invalid dynamic pipelines declaration{where}: {message}"
+        text = f"{self.title}{where}: {message}"
         if self._others:
             text += (
                 f" (and {len(self._others)} more problem(s); "
@@ -77,3 +79,11 @@ class DeclarationError(DynamicPipelinesError):
 
 class CollisionError(DynamicPipelinesError):
     """Raised when two datasets would write to one filepath, or two names clash."""
+
+
+class ProjectError(DynamicPipelinesError):
+    """Raised when the project around a valid declaration would fail or lose data:
+    an input nothing provides, a template output that a plain node still reads,
+    two datasets writing one place."""
+
+    title = "Dynamic pipelines project check failed"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import weakref
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -10,9 +11,26 @@ from typing import Any
 from kedro.pipeline import Pipeline
 from kedro.pipeline.node import Node
 
-from ._errors import DeclarationError
+from ._errors import ProjectError
 
 DEFAULT_PIPELINE = "__default__"
+
+# Every node an expansion built, by identity, so that a later expansion in the
+# same process replaces exactly those in __default__ and never a user's own
+# namespaced node. Not a WeakSet: nodes compare by value, and an equal node of a
+# newer expansion would be dropped from a WeakSet when the older one dies.
+_EXPANDED: weakref.WeakValueDictionary[int, Node] = weakref.WeakValueDictionary()
+
+
+def mark_expanded(nodes: Iterable[Node]) -> None:
+    """Remember ``nodes`` as built by an expansion."""
+    for node in nodes:
+        _EXPANDED[id(node)] = node
+
+
+def is_expanded(node: Node) -> bool:
+    """Whether ``node`` itself (not an equal one) was built by an expansion."""
+    return _EXPANDED.get(id(node)) is node
 
 
 @dataclass(frozen=True)
@@ -127,8 +145,13 @@ class Expansion(Mapping[str, NamespaceExpansion]):
         """Return the pipelines to write into the project's registry.
 
         ``__default__`` (when the registry has one) keeps its own nodes, minus the
-        bare template nodes and any earlier expansion, plus every expanded node.
-        Calling this on an already updated registry gives the same result.
+        bare template nodes and the nodes of any earlier expansion, plus every
+        expanded node. Calling this on an already updated registry gives the
+        same result. A node of its own is never dropped: if it clashes with the
+        expansion, or reads what only a bare template node wrote, this refuses.
+
+        Raises:
+            ProjectError: Naming the node of ``__default__`` and the fix.
         """
         updates = dict(self.pipelines)
         default = registry.get(DEFAULT_PIPELINE)
@@ -136,21 +159,45 @@ class Expansion(Mapping[str, NamespaceExpansion]):
             template_nodes = {
                 n for name in self.templates if name in registry for n in registry[name].nodes
             }
-            own = [
-                n
-                for n in default.nodes
-                if n not in template_nodes and not self._is_expanded(n.namespace)
-            ]
+            own = [n for n in default.nodes if n not in template_nodes and not is_expanded(n)]
+            self._check_template_consumers(registry, default, own)
             try:
                 updates[DEFAULT_PIPELINE] = Pipeline([*own, *self.nodes])
             except Exception as exc:  # Kedro's OutputNotUniqueError and friends
-                raise DeclarationError(
+                raise ProjectError(
                     f"the expansion cannot join '__default__': {exc}. A node registered in "
-                    "__default__ writes a dataset that an expansion writes too.",
+                    "__default__ writes a dataset (or has a name) that an expansion has too; "
+                    "rename it, or take it out of __default__.",
                     path=DEFAULT_PIPELINE,
                     source="the pipeline registry",
                 ) from exc
         return updates
 
-    def _is_expanded(self, namespace: str | None) -> bool:
-        return namespace is not None and namespace.split(".", 1)[0] in self.namespaces
+    def _check_template_consumers(
+        self, registry: Mapping[str, Pipeline], default: Pipeline, own: list[Node]
+    ) -> None:
+        """Refuse a node of ``__default__`` that reads what only a bare template wrote."""
+        written_by_template: dict[str, str] = {}
+        for name in sorted(self.templates):
+            for node in registry[name].nodes if name in registry else ():
+                for output in node.outputs:
+                    written_by_template.setdefault(output, name)
+        still_written = {o for n in [*own, *self.nodes] for o in n.outputs}
+        for node in own:
+            for dataset in node.inputs:
+                template = written_by_template.get(dataset)
+                if template is None or dataset in still_written:
+                    continue
+                copies = sorted(
+                    name for name, o in self.datasets.items() if o.template == dataset
+                )[:3]
+                raise ProjectError(
+                    f"node '{node.name}' of __default__ reads '{dataset}', an output of template "
+                    f"pipeline '{template}'. Templates run only as namespaced copies "
+                    f"({', '.join(repr(c) for c in copies) or 'none'}), so nothing would write "
+                    f"'{dataset}': the run would fail, or read a file left by an earlier run. "
+                    "Declare the node's pipeline in a namespace (under 'shared' or 'collect') "
+                    "so that it reads a namespaced copy, or take it out of __default__.",
+                    path=DEFAULT_PIPELINE,
+                    source="the pipeline registry",
+                )

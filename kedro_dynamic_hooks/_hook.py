@@ -27,6 +27,7 @@ from ._errors import DynamicPipelinesError
 from ._expand import expand
 from ._expansion import Expansion
 from ._kedro_compat import requested_pipelines, set_requested
+from ._link import check_pipeline, first
 from ._originals import original
 from ._registry import hook_is_loading, needed_names
 from ._reporting import reported
@@ -56,6 +57,13 @@ class DynamicPipelinesHook:
 
     def __init__(self, key: str = DEFAULT_KEY) -> None:
         self.key = key
+        # The latest expansion and its config loader, for the run-time checks
+        # and messages of the hooks that fire after after_context_created.
+        self._last: tuple[Expansion, AbstractConfigLoader] | None = None
+        # The running pipeline, how it was asked for, and the nodes done so far
+        # (in this process), for the advice after a failure.
+        self._run: tuple[Pipeline, dict[str, Any]] | None = None
+        self._done: set[str] = set()
 
     @hook_impl(tryfirst=True)
     def after_context_created(self, context: KedroContext) -> None:
@@ -75,6 +83,7 @@ class DynamicPipelinesHook:
             loader["parameters"] = expansion.parameters
             loader["catalog"] = catalog
             _register(expansion)
+            self._last = (expansion, loader)
         except DynamicPipelinesError as exc:
             error = exc if exc.source else exc.with_source(declaration_source(loader, self.key))
             raise reported(error) from exc
@@ -99,21 +108,75 @@ class DynamicPipelinesHook:
         return self._expand(loader, parameters, str(context.project_path))[0]
 
     @hook_impl
+    def before_pipeline_run(
+        self, run_params: dict[str, Any], pipeline: Pipeline, catalog: Any
+    ) -> None:
+        """Refuse to start a run whose pipeline reads a dataset nothing provides.
+
+        Kedro would stop on it too, but with a traceback; this names the node,
+        the YAML path and the fix (persist it, or list it under ``inputs``).
+        """
+        self._run, self._done = (pipeline, run_params), set()
+        if self._last is None:
+            return
+        expansion, loader = self._last
+        errors = check_pipeline(
+            pipeline,
+            _describe_run(run_params),
+            lambda name: name in catalog,
+            expansion,
+            key=self.key,
+            source=None,
+        )
+        error = first(errors)
+        if error is not None:
+            located = error.with_source(declaration_source(loader, self.key))
+            raise reported(located) from error
+
+    @hook_impl
+    def after_node_run(self, node: Node) -> None:
+        """Count the node as done, for the advice after a failure."""
+        self._done.add(node.name)
+
+    @hook_impl
     def on_node_error(self, error: Exception, node: Node) -> None:
-        """Name the failing variant and how to complete the run once it is fixed."""
+        """Name the failing variant and the commands that finish the run once fixed."""
         parts = (node.namespace or "").split(".")
         if len(parts) < 2 or not {parts[0], parts[1]} <= node.tags:
             return  # not a node of one of our variants
         variant = f"{parts[0]}.{parts[1]}"
+        roots = _roots(self._last[0].pipelines.get(variant) if self._last else None)
+        rerun = f"'kedro run --from-nodes {','.join(roots or [node.name])}'"
+        unfinished = self._unfinished(roots or [node.name])
+        if unfinished:
+            # --from-nodes alone would stop at a collect step missing other variants.
+            advice = (
+                f"first complete the rest of this run with '{unfinished} "
+                f"--only-missing-outputs', then re-run this variant and what depends on it "
+                f"with {rerun}"
+            )
+        else:
+            advice = f"re-run this variant and what depends on it with {rerun}"
         logger.error(
             "Variant '%s' failed in node '%s': %s. Outputs that other variants already "
-            "saved are untouched. After fixing it, complete the run with "
-            "'kedro run --namespaces %s --only-missing-outputs'.",
+            "saved are untouched. After fixing it, %s.",
             variant,
             node.name,
             error,
-            parts[0],
+            advice,
         )
+
+    def _unfinished(self, roots: list[str]) -> str | None:
+        """The run's command when nodes other than the re-run's have not finished."""
+        if self._run is None:
+            return None
+        pipeline, run_params = self._run
+        try:
+            rerun = {n.name for n in pipeline.from_nodes(*roots).nodes}
+        except ValueError:  # the variant's first nodes are not in this run
+            rerun = set()
+        left = {n.name for n in pipeline.nodes} - self._done - rerun
+        return _describe_run(run_params) if left else None
 
     def _expand(
         self, loader: AbstractConfigLoader, parameters: dict[str, Any], project_path: str
@@ -138,6 +201,28 @@ class DynamicPipelinesHook:
 def original_parameters(loader: AbstractConfigLoader) -> dict[str, Any]:
     """The parameters as the files (and ``--params``) gave them, before expansion."""
     return original(loader, "parameters")
+
+
+def _describe_run(run_params: Mapping[str, Any]) -> str:
+    """``kedro run --namespaces a --tags b``, as the run was asked for."""
+    flags = [
+        ("--pipelines", run_params.get("pipeline_names")),
+        ("--namespaces", run_params.get("namespaces")),
+        ("--tags", run_params.get("tags")),
+        ("--nodes", run_params.get("node_names")),
+        ("--from-nodes", run_params.get("from_nodes")),
+        ("--to-nodes", run_params.get("to_nodes")),
+    ]
+    shown = [f"{flag} {','.join(value)}" for flag, value in flags if value]
+    return " ".join(["kedro run", *shown])
+
+
+def _roots(pipeline: Pipeline | None) -> list[str]:
+    """The nodes of a variant that read nothing the variant itself produces."""
+    if pipeline is None:
+        return []
+    produced = {o for n in pipeline.nodes for o in n.outputs}
+    return [n.name for n in pipeline.nodes if not set(n.inputs) & produced]
 
 
 def _templates(declaration: Declaration) -> Mapping[str, Pipeline]:

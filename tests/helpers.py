@@ -203,3 +203,10 @@ def hook_manager() -> Any:
 def session_hooks(session: Any) -> Any:
     """The hook manager of a live session, to fire or register hooks on it."""
     return session._hook_manager
+
+
+def settings_hooks() -> tuple[Any, ...]:
+    """The HOOKS of the bootstrapped project's settings.py."""
+    from kedro.framework.project import settings
+
+    return tuple(settings.HOOKS)

@@ -8,7 +8,7 @@ import logging
 import click
 import pytest
 from click.testing import CliRunner
-from helpers import SAMPLE
+from helpers import SAMPLE, settings_hooks
 from kedro.framework.project import pipelines
 from kedro.framework.session import KedroSession
 from kedro.pipeline import node
@@ -103,7 +103,8 @@ def test_on_node_error_names_the_variant(caplog):
         hook.on_node_error(ValueError("boom"), failing)
         hook.on_node_error(ValueError("unrelated"), node(lambda x: x, "a", "c", name="plain"))
     assert "Variant 'ns.v1' failed in node 'ns.v1.train': boom." in caplog.text
-    assert "kedro run --namespaces ns --only-missing-outputs" in caplog.text
+    # Without an expansion at hand it names the failing node itself.
+    assert "re-run this variant and what depends on it with 'kedro run --from-nodes ns.v1.train'" in caplog.text
     assert "unrelated" not in caplog.text
 
 
@@ -187,3 +188,13 @@ def test_commands_open_the_projects_session_class_and_close_it(session_project, 
     monkeypatch.setattr(settings, "SESSION_CLASS", RecordingSession)
     assert invoke("validate").exit_code == 0
     assert len(closed) == 1
+
+
+def test_failure_advice_names_the_variants_first_nodes(session_project, caplog):
+    with KedroSession.create(project_path=session_project) as session:
+        session.load_context()
+    hook = next(h for h in settings_hooks() if isinstance(h, DynamicPipelinesHook))
+    failing = pipelines["price_predictor.candidate2"].nodes[1]
+    with caplog.at_level(logging.ERROR):
+        hook.on_node_error(ValueError("boom"), failing)
+    assert "'kedro run --from-nodes price_predictor.candidate2.split_data'" in caplog.text

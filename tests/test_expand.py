@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import pickle
 import warnings
 from typing import Any
@@ -82,6 +83,49 @@ def test_registry_updates_are_idempotent(templates, reference):
     twice = e.registry_updates({**templates, **once})
     assert names(once["__default__"]) == names(twice["__default__"])
     assert once.keys() == twice.keys()
+
+
+def test_a_new_expansion_replaces_an_old_one_after_the_old_is_collected(templates, reference):
+    # Service sessions expand on every request; nodes compare by value, so the
+    # bookkeeping of which nodes are ours must be by identity.
+    registry = {**templates, **run_expand(reference, templates).registry_updates(templates)}
+    gc.collect()
+    for _ in range(2):
+        registry = {**registry, **run_expand(reference, templates).registry_updates(registry)}
+        gc.collect()
+    assert len(registry["__default__"].nodes) == 30
+
+
+def test_a_hand_written_node_in_a_declared_namespace_is_kept(templates, reference):
+    mine = pipeline(
+        [node(lambda x: x, "model_input_table", "audit", name="audit")],
+        namespace="price_predictor",
+        inputs={"model_input_table": "price_predictor.model_input_table"},
+    )
+    default = Pipeline([*templates["__default__"].nodes, *mine.nodes])
+    e = run_expand(reference, templates)
+    updated = e.registry_updates({**templates, "__default__": default})["__default__"]
+    assert "price_predictor.audit" in names(updated)
+    assert len(updated.nodes) == 31
+
+
+def test_a_plain_node_reading_a_template_output_is_refused(templates, reference):
+    from kedro_dynamic_hooks import ProjectError
+
+    report = node(lambda x: x, "preprocessed_shuttles", "shuttle_report", name="report_shuttles")
+    default = Pipeline([*templates["__default__"].nodes, report])
+    e = run_expand(reference, templates)
+    with pytest.raises(ProjectError) as info:
+        e.registry_updates({**templates, "__default__": default})
+    assert info.value.path == "__default__"
+    assert str(info.value).startswith(
+        "Dynamic pipelines project check failed at '__default__' (in the pipeline registry): "
+        "node 'report_shuttles' of __default__ reads 'preprocessed_shuttles', an output of "
+        "template pipeline 'data_processing'. Templates run only as namespaced copies "
+        "('price_predictor.preprocessed_shuttles', 'reviews_predictor.preprocessed_shuttles'), "
+        "so nothing would write 'preprocessed_shuttles': the run would fail, or read a file "
+        "left by an earlier run."
+    )
 
 
 def test_parameters_deep_merge_base_namespace_variant(templates, reference):
@@ -303,12 +347,12 @@ def test_added_keys_are_listed_once_for_a_matrix(templates, reference):
 
 
 def test_default_pipeline_clash_is_our_error(templates, reference):
-    from kedro_dynamic_hooks import DeclarationError
+    from kedro_dynamic_hooks import ProjectError
 
     e = run_expand(reference, templates)
     with warnings.catch_warnings():  # Kedro warns about the dotted name we want here
         warnings.simplefilter("ignore")
         mine = node(lambda x: x, "companies", "price_predictor.model_input_table", name="mine")
     clash = Pipeline([mine])  # a node of the user's own that writes one of our datasets
-    with pytest.raises(DeclarationError, match="the expansion cannot join '__default__'"):
+    with pytest.raises(ProjectError, match="the expansion cannot join '__default__'"):
         e.registry_updates({**templates, "__default__": clash})

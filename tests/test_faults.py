@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -32,7 +33,15 @@ def test_failing_variant_is_named_and_others_survive(make_project):
         "Variant 'price_predictor.candidate2' failed in node 'price_predictor.candidate2.train_model'"
         in output
     )
-    assert "kedro run --namespaces price_predictor --only-missing-outputs" in output
+    # Other variants did not finish either: complete them first, then re-run this one.
+    advice = re.search(
+        r"After fixing it, first complete the rest of this run with 'kedro (run [^']+)', then "
+        r"re-run this variant and what depends on it with 'kedro (run [^']+)'",
+        output,
+    )
+    assert advice, output[-3000:]
+    assert advice.group(1) == "run --namespaces price_predictor --only-missing-outputs"
+    assert advice.group(2) == "run --from-nodes price_predictor.candidate2.split_data"
     done = project.completed()
     assert "price_predictor.candidate2.train_model" not in done
     trained = [
@@ -48,12 +57,17 @@ def test_failing_variant_is_named_and_others_survive(make_project):
     assert all(len(found) == 1 for found in versions.values())
     assert not (models / "candidate2").exists()
 
-    # Fix the declaration and complete only what is missing.
+    # Fix the declaration and follow the advice: the rest first, then exactly the
+    # variant and its collect step, even where an earlier run left its outputs.
     (project.path / "conf/base/parameters.yml").write_text(_sample_parameters())
-    project.kedro("run", "--namespaces", "price_predictor", "--only-missing-outputs")
+    project.kedro(*advice.group(1).split())
+    assert "price_predictor.candidate2.train_model" in project.completed()
+    project.kedro(*advice.group(2).split())
     rerun = project.completed()
-    assert "price_predictor.candidate2.train_model" in rerun
-    assert "price_predictor.compare_variants" in rerun
+    assert sorted(rerun) == sorted(
+        [f"price_predictor.candidate2.{n}" for n in ("split_data", "train_model", "predict", "evaluate_model")]
+        + ["price_predictor.compare_variants"]
+    )
     for v in trained:
         assert f"price_predictor.{v}.train_model" not in rerun  # its saved model was reused
         assert sorted(p.name for p in (models / v / "regressor.pickle").iterdir()) == versions[v]

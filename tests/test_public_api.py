@@ -17,6 +17,7 @@ PUBLIC = {
     "DynamicPipelinesHook",
     "MatrixSpec",
     "NamespaceSpec",
+    "ProjectError",
     "VariantSpec",
     "__version__",
     "find_dynamic_pipelines",

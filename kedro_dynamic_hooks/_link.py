@@ -1,0 +1,216 @@
+"""The link step: after expansion, everything a pipeline reads must resolve.
+
+A free input of a pipeline (one no node of it produces) must be a parameter or
+a catalog entry (explicit, from a dataset factory, or rendered from a
+``catalog`` template). Otherwise Kedro stops the run with a long traceback, or,
+worse, a later run reads a file an earlier run left behind. This module finds
+those inputs and explains each one: the YAML path to change and the fix.
+
+The same functions serve ``kedro dynamic validate`` (every registered
+pipeline that holds expanded nodes, against the catalog configuration) and
+the hook (the pipeline a run is about to execute, against the run's catalog).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from kedro.io import DatasetError
+from kedro.io.catalog_config_resolver import CatalogConfigResolver
+from kedro.pipeline import Pipeline
+
+from ._errors import ProjectError
+from ._expansion import Expansion
+from ._nodes import PARAMS, base_name
+
+Known = Callable[[str], bool]
+
+
+class CatalogIndex:
+    """Answers "would Kedro find this dataset?" from a catalog configuration.
+
+    A name is known when it has an explicit entry or matches a dataset factory
+    pattern written by the user (Kedro's own runtime pattern, which makes a
+    ``MemoryDataset`` of anything, does not count: nothing would be persisted).
+    """
+
+    def __init__(self, catalog: Mapping[str, Any]) -> None:
+        self.explicit = {k for k in catalog if not CatalogConfigResolver.is_pattern(k)}
+        patterns = {
+            k: _without_credentials(v)
+            for k, v in catalog.items()
+            if CatalogConfigResolver.is_pattern(k)
+        }
+        try:
+            self._resolver = CatalogConfigResolver(config=patterns)
+        except DatasetError as exc:
+            raise ProjectError(
+                f"a dataset factory pattern is invalid: {exc}", path="catalog", source="the catalog"
+            ) from exc
+        self._has_patterns = bool(patterns)
+
+    def __call__(self, name: str) -> bool:
+        if name in self.explicit:
+            return True
+        if not self._has_patterns:
+            return False
+        resolver = self._resolver
+        return (
+            resolver.match_dataset_pattern(name) is not None
+            or resolver.match_user_catch_all_pattern(name) is not None
+        )
+
+
+def parameter_known(name: str, parameters: Mapping[str, Any]) -> bool:
+    """Whether ``params:a.b`` names a parameter (``parameters`` always exists)."""
+    if name == "parameters":
+        return True
+    value: Any = parameters
+    for part in name[len(PARAMS) :].split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return False
+        value = value[part]
+    return True
+
+
+def unresolved_inputs(pipeline: Pipeline, known: Known) -> dict[str, list[str]]:
+    """Free inputs of ``pipeline`` that ``known`` does not find -> the nodes reading them."""
+    missing = sorted(name for name in pipeline.inputs() if not known(name))
+    if not missing:
+        return {}
+    wanted = set(missing)
+    readers: dict[str, list[str]] = {name: [] for name in missing}
+    for node in pipeline.nodes:
+        for name in node.inputs:
+            if name in wanted and node.name not in readers[name]:
+                readers[name].append(node.name)
+    return readers
+
+
+def explain(
+    name: str,
+    readers: list[str],
+    pipeline_name: str,
+    expansion: Expansion | None,
+    known: Known,
+    *,
+    key: str,
+    source: str | None,
+) -> ProjectError:
+    """One unresolved input as a readable error with the fix."""
+    reader = readers[0] if readers else "?"
+    ns, _, rest = name.partition(".")
+    if expansion is not None and ns in expansion and rest:
+        producers = _producers(expansion, name)
+        template = base_name(rest.rsplit(".", 1)[-1])
+        if producers:
+            return ProjectError(
+                f"'{name}' is read by node '{reader}' but produced by node '{producers[0]}', "
+                f"which this run ('{pipeline_name}') does not include, and it is not persisted, "
+                "so there is nothing to read. Persist it with a catalog template "
+                f"'{key}.{ns}.catalog.{template}' (or a dataset factory in catalog.yml), or run "
+                f"the whole namespace: 'kedro run --namespaces {ns}'.",
+                path=f"{key}.{ns}.catalog",
+                source=source,
+            )
+        if known(rest.rsplit(".", 1)[-1]):
+            return ProjectError(
+                f"'{name}' (read by node '{reader}') is not found: '{template}' exists globally "
+                f"in the catalog, but namespace '{ns}' reads its own copy. List '{template}' "
+                f"under '{key}.{ns}.inputs' to read the global one.",
+                path=f"{key}.{ns}.inputs",
+                source=source,
+            )
+    if name.startswith(PARAMS) or name == "parameters":
+        return ProjectError(
+            f"parameter '{name[len(PARAMS) :]}' (read by node '{reader}' of pipeline "
+            f"'{pipeline_name}') is not defined. Define it in parameters.yml.",
+            path=name,
+            source="the parameters",
+        )
+    return ProjectError(
+        f"dataset '{name}' (read by node '{reader}' of pipeline '{pipeline_name}') is "
+        "produced by no node of that pipeline and has no catalog entry. Add an entry (or a "
+        "dataset factory) for it in catalog.yml, or run a pipeline that produces it.",
+        path=name,
+        source="the catalog",
+    )
+
+
+def _producers(expansion: Expansion, name: str) -> list[str]:
+    return [n.name for n in expansion.nodes if name in n.outputs]
+
+
+def check_pipeline(
+    pipeline: Pipeline,
+    pipeline_name: str,
+    known: Known,
+    expansion: Expansion | None,
+    *,
+    key: str,
+    source: str | None,
+) -> list[ProjectError]:
+    """Every unresolved input of one pipeline, explained."""
+    return [
+        explain(name, readers, pipeline_name, expansion, known, key=key, source=source)
+        for name, readers in unresolved_inputs(pipeline, known).items()
+    ]
+
+
+def check_registry(
+    registry: Mapping[str, Pipeline],
+    expansion: Expansion,
+    catalog: Mapping[str, Any],
+    parameters: Mapping[str, Any],
+    *,
+    key: str,
+    source: str | None,
+) -> list[ProjectError]:
+    """What ``validate`` checks: ``__default__`` and every ``<ns>`` / ``<ns>.<variant>``."""
+    index = CatalogIndex(catalog)
+
+    def known(name: str) -> bool:
+        if name.startswith(PARAMS) or name == "parameters":
+            return parameter_known(name, parameters)
+        return index(name)
+
+    names = [n for n in ("__default__", *expansion.pipelines) if n in registry]
+    errors: dict[str, ProjectError] = {}
+    for pipeline_name in names:
+        for error in check_pipeline(
+            registry[pipeline_name], pipeline_name, known, expansion, key=key, source=source
+        ):
+            errors.setdefault(error.detail, error)  # one finding per cause, not per pipeline
+    return list(errors.values())
+
+
+def unused_catalog_entries(
+    catalog: Mapping[str, Any], registry: Mapping[str, Pipeline], expansion: Expansion
+) -> list[str]:
+    """catalog.yml entries no registered pipeline uses once templates are namespaced."""
+    used = {d for p in registry.values() for d in p.datasets()}
+    owned = {origin.template for origin in expansion.datasets.values()}
+    return sorted(
+        name
+        for name in catalog
+        if not CatalogConfigResolver.is_pattern(name)
+        and name not in used
+        and base_name(name) in owned
+        and name not in expansion.catalog
+    )
+
+
+def _without_credentials(config: Any) -> Any:
+    if isinstance(config, Mapping):
+        return {k: _without_credentials(v) for k, v in config.items() if k != "credentials"}
+    return config
+
+
+def first(errors: Iterable[ProjectError]) -> ProjectError | None:
+    """The first error, carrying every other one in its ``errors``."""
+    found = list(errors)
+    if not found:
+        return None
+    head, *others = found
+    return ProjectError(head.detail, path=head.path, source=head.source, others=others)
