@@ -70,7 +70,7 @@ def build_namespace(plan: NamespacePlan) -> NamespaceExpansion:
         name=ns,
         kind=plan.spec.kind,
         variants=plan.variants,
-        pipelines={ns: _pipeline(nodes, plan), **pipelines},
+        pipelines={**pipelines, ns: _pipeline(nodes, plan)},
         nodes=nodes,
         parameters=plan.parameters,
         catalog=render_catalog(plan.spec.catalog, renamer, plan.variants),

@@ -26,7 +26,7 @@ from ._errors import DynamicPipelinesError
 from ._expansion import DEFAULT_PIPELINE, Expansion
 from ._hook import DynamicPipelinesHook, original_parameters
 from ._kedro_compat import split_params
-from ._reporting import reported
+from ._reporting import ReportedError, reported
 from ._schema import DEFAULT_KEY, json_schema
 
 if TYPE_CHECKING:
@@ -103,6 +103,8 @@ def _loaded(env: str | None, params: dict[str, Any] | None = None) -> Iterator[_
     with session_class.create(**create_kwargs) as session:
         try:
             yield _Loaded(session.load_context(**context_kwargs), hook)
+        except ReportedError:
+            raise  # the hook's own, already chained to its cause
         except DynamicPipelinesError as exc:
             raise reported(exc) from exc
 
@@ -147,6 +149,7 @@ def list_(env: str | None, params: dict[str, Any]) -> None:
 )
 @click.option(
     "--pipelines",
+    "-p",
     "pipeline_names",
     type=str,
     default="",
@@ -220,9 +223,11 @@ def _plan(loaded: _Loaded, pipeline: Any) -> dict[str, Any]:
 
 def _shown(path: str, project: str) -> str:
     """A filepath relative to the project when it lies inside it, else as resolved."""
-    if "://" not in path and posixpath.commonpath([path, project]) == project:
-        return posixpath.relpath(path, project)
-    return path
+    try:
+        inside = "://" not in path and posixpath.commonpath([path, project]) == project
+    except ValueError:  # e.g. a Windows project and a POSIX or UNC path
+        return path
+    return posixpath.relpath(path, project) if inside else path
 
 
 def _diff(base: Mapping[str, Any], variant: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -272,7 +277,7 @@ def validate(env: str | None, params: dict[str, Any]) -> None:
     except DynamicPipelinesError as exc:
         if len(exc.errors) > 1:
             for error in exc.errors:
-                click.echo(f"Error: {error}", err=True)
+                click.echo(f"Error: {error.alone()}", err=True)
             raise click.ClickException(f"{len(exc.errors)} problems found.") from exc
         raise
     count = sum(len(v) for v in expansion.variants.values())

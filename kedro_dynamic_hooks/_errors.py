@@ -48,6 +48,12 @@ class DynamicPipelinesError(ValueError):
             )
         super().__init__(text)
 
+    def alone(self) -> str:
+        """The message of this problem only, without the count of the others."""
+        return str(DynamicPipelinesError(self.detail, path=self.path, source=self.source)).replace(
+            DynamicPipelinesError.title, self.title, 1
+        )
+
     @property
     def errors(self) -> tuple[DynamicPipelinesError, ...]:
         """Every problem found, this one first."""

@@ -77,7 +77,7 @@ class NamespaceExpansion:
     added_keys: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # equality of a Mapping: same items
 class Expansion(Mapping[str, NamespaceExpansion]):
     """The result of expanding a declaration: namespace name -> its expansion.
 

@@ -16,9 +16,10 @@ from typing import Any
 
 from kedro.config import MissingConfigException
 
-_lock = threading.Lock()
+_lock = threading.RLock()
 # id(loader) -> (weak reference to the loader, {config key: first reading})
 _readings: dict[int, tuple[weakref.ref[Any], dict[str, Any]]] = {}
+
 
 
 def original(loader: Any, key: str) -> dict[str, Any]:
@@ -26,11 +27,13 @@ def original(loader: Any, key: str) -> dict[str, Any]:
 
     A missing config group (no ``catalog*.yml``) reads as empty.
     """
+    # Made outside the lock: allocating may collect an old loader, whose
+    # callback takes the lock.
+    fresh: tuple[weakref.ref[Any], dict[str, Any]] = (weakref.ref(loader, _forget(id(loader))), {})
     with _lock:
         entry = _readings.get(id(loader))
         if entry is None or entry[0]() is not loader:
-            entry = (weakref.ref(loader, _forget(id(loader))), {})
-            _readings[id(loader)] = entry
+            entry = _readings[id(loader)] = fresh
         readings = entry[1]
     if key not in readings:
         try:

@@ -225,7 +225,7 @@ def _check_chain(spec: NamespaceSpec, renamer: DatasetRenamer, error: ErrorAt) -
                 f"{end.title()}s: {allowed(known)}.{did_you_mean(name, known)}",
                 f"chain.{end}",
             )
-    if spec.chain.input in renamer.shared_outputs:
+    if spec.chain.input in renamer.global_inputs | renamer.shared_outputs:
         raise error(
             f"'{spec.chain.input}' is a global input or a shared output, so it cannot be "
             "wired from one variant to the next. A chain input must be a per-variant "

@@ -8,7 +8,7 @@ line while ``except DeclarationError`` keeps working from Python.
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 import click
 
@@ -39,6 +39,14 @@ class ReportedError(click.ClickException):
             others=error.errors[1:],
         )
         self.error = error
+
+    def with_source(self, source: str) -> ReportedError:
+        """The same error naming ``source``, still reported."""
+        return reported(self.error.with_source(source))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The class is made at run time: pickle the original and report it again.
+        return (reported, (self.error,))
 
 
 # One subclass per error class: click shows it, `except cls` still catches it.

@@ -165,13 +165,6 @@ class NamespaceSpec(_Section):
                 "and also overridden.",
                 "parameters",
             )
-        if self.chain is not None and self.chain.input in self.inputs:
-            raise _refusal(
-                f"'{self.chain.input}' is a global input or a shared output, so it cannot be "
-                "wired from one variant to the next. A chain input must be a per-variant "
-                "dataset.",
-                "chain.input",
-            )
         return self
 
     @field_validator("variants", mode="before")
@@ -202,10 +195,12 @@ class Declaration(RootModel[dict[str, NamespaceSpec]]):
         for name, spec in self.root.items():
             for variant in spec.variant_overrides:
                 if variant in self.root:
+                    named = variant in spec.variants
                     raise _refusal(
-                        f"variant '{variant}' has the same name as a namespace; "
-                        f"'--tags {variant}' would select both. Rename the variant.",
-                        f"{name}.variants.{variant}",
+                        f"{'variant' if named else 'matrix combination'} '{variant}' has the "
+                        f"same name as a namespace; '--tags {variant}' would select both. "
+                        f"Rename the {'variant' if named else 'namespace'}.",
+                        f"{name}.variants.{variant}" if named else f"{name}.matrix",
                     )
         return self
 
@@ -254,7 +249,12 @@ def parse_declaration(
         declaration = Declaration.model_validate(dict(raw))
     except ValidationError as exc:
         cause = exc
-        problems += [_problem(error, key, source) for error in exc.errors(include_url=False)]
+        seen = {(p.path, p.detail) for p in problems}
+        for error in exc.errors(include_url=False):
+            problem = _problem(error, key, source)
+            if (problem.path, problem.detail) not in seen:  # one per branch of a union
+                seen.add((problem.path, problem.detail))
+                problems.append(problem)
     if problems:
         first, *others = problems
         raise DeclarationError(first.detail, path=first.path, source=source, others=others) from (

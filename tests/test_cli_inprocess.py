@@ -45,7 +45,7 @@ def test_list_plan_validate_schema_in_process(session_project):
         "model_options.features",
     }
 
-    table = invoke("plan", "--pipelines", "reviews_predictor.test1")
+    table = invoke("plan", "-p", "reviews_predictor.test1")
     assert "4 node(s), in run order" in table.output and "Persisted datasets" in table.output
 
     out = session_project / "plan.json"
@@ -126,6 +126,7 @@ def test_validate_lists_every_schema_problem_at_once(session_project):
     result = CliRunner().invoke(commands, ["dynamic", "validate"])
     assert result.exit_code == 1
     lines = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert not [line for line in lines if "more problem(s)" in line]
     assert lines[0].startswith(
         "Error: Invalid dynamic pipelines declaration at "
         "'dynamic_pipelines.price_predictor.varients' (in conf/base/parameters.yml): "
@@ -198,3 +199,12 @@ def test_failure_advice_names_the_variants_first_nodes(session_project, caplog):
     with caplog.at_level(logging.ERROR):
         hook.on_node_error(ValueError("boom"), failing)
     assert "'kedro run --from-nodes price_predictor.candidate2.split_data'" in caplog.text
+
+
+def test_relative_paths_never_crash_on_foreign_spellings():
+    from kedro_dynamic_hooks._cli import _shown
+
+    assert _shown("/p/data/x.csv", "/p") == "data/x.csv"
+    assert _shown("/elsewhere/x.csv", "/p") == "/elsewhere/x.csv"
+    assert _shown("s3://bucket/x.csv", "/p") == "s3://bucket/x.csv"
+    assert _shown("/mnt/x.csv", "C:/Users/me/proj") == "/mnt/x.csv"

@@ -792,3 +792,33 @@ def test_schema_error_fallback_names_the_input():
 
     error = {"type": "some_new_type", "msg": "Input is odd", "input": 7}
     assert _explain(error, ["x"]) == "Input is odd (got int 7)."
+
+
+def test_reported_errors_pickle_and_take_a_source():
+    shown = reported(DeclarationError("boom", path="a.b"))
+    again = pickle.loads(pickle.dumps(shown))
+    assert type(again) is type(shown) and str(again) == str(shown)
+    located = shown.with_source("conf/base/parameters.yml")
+    assert isinstance(located, click.ClickException) and located.source == "conf/base/parameters.yml"
+    assert located.alone() == (
+        "Invalid dynamic pipelines declaration at 'a.b' (in conf/base/parameters.yml): boom"
+    )
+
+
+def test_one_wrong_union_value_is_one_problem():
+    raw = {"ns": {"pipelines": ["t"], "matrix": {"parameters": {"opts.a": 3}}}}
+    with pytest.raises(DeclarationError) as info:
+        parse_declaration(raw)
+    assert len(info.value.errors) == 1
+    assert info.value.path == "dynamic_pipelines.ns.matrix.parameters.opts.a"
+
+
+def test_a_matrix_combination_named_like_a_namespace_points_at_the_matrix():
+    raw = {
+        "ns": {"pipelines": ["t"], "matrix": {"parameters": {"opts.a": {"x": 1}}}},
+        "a_x": {"pipelines": ["t"], "variants": {"v": {}}},
+    }
+    with pytest.raises(DeclarationError) as info:
+        parse_declaration(raw)
+    assert info.value.path == "dynamic_pipelines.ns.matrix"
+    assert info.value.detail.startswith("matrix combination 'a_x' has the same name as a namespace")
