@@ -26,8 +26,11 @@ from ._errors import DynamicPipelinesError
 from ._expansion import DEFAULT_PIPELINE, Expansion
 from ._hook import DynamicPipelinesHook, original_parameters
 from ._kedro_compat import split_params
+from ._link import check_registry, unused_catalog_entries
+from ._originals import original
 from ._reporting import ReportedError, reported
 from ._schema import DEFAULT_KEY, json_schema
+from ._sources import declaration_source
 
 if TYPE_CHECKING:
     from kedro.framework.context import KedroContext
@@ -61,6 +64,7 @@ class _Loaded:
         from kedro.framework.project import pipelines
 
         self.context = context
+        self.key = hook.key
         expansion = hook.expansion(context)
         if expansion is None:
             raise click.ClickException(f"The parameters have no '{hook.key}' declaration.")
@@ -270,16 +274,35 @@ def _print_plan(result: Mapping[str, Any]) -> None:
 @env_option
 @_params
 def validate(env: str | None, params: dict[str, Any]) -> None:
-    """Exit 0 if the declaration is valid, else print every problem and exit 1."""
+    """Check the declaration and the project around it; exit 1 listing every problem.
+
+    OK means ``kedro run`` cannot fail on structure: every pipeline that holds
+    expanded nodes (``__default__``, each namespace, each variant) finds all
+    its inputs, and no two datasets write one place.
+    """
     try:
         with _loaded(env, params) as loaded:
             expansion = loaded.expansion
+            loader = loaded.context.config_loader
+            registry = dict(loaded.pipelines.items())
+            problems: list[DynamicPipelinesError] = check_registry(
+                registry,
+                expansion,
+                loader["catalog"],
+                loader["parameters"],
+                key=loaded.key,
+                source=declaration_source(loader, loaded.key),
+            )
+            unused = unused_catalog_entries(
+                original(loader, "catalog"), registry, expansion
+            )
     except DynamicPipelinesError as exc:
-        if len(exc.errors) > 1:
-            for error in exc.errors:
-                click.echo(f"Error: {error.alone()}", err=True)
-            raise click.ClickException(f"{len(exc.errors)} problems found.") from exc
-        raise
+        problems = list(exc.errors)
+        unused = []
+    if problems:
+        for error in problems:
+            click.echo(f"Error: {error.alone()}", err=True)
+        raise click.ClickException(f"{len(problems)} problem(s) found.")
     count = sum(len(v) for v in expansion.variants.values())
     click.echo(
         f"OK: {len(expansion.variants)} namespace(s), {count} variant(s), "
@@ -289,6 +312,12 @@ def validate(env: str | None, params: dict[str, Any]) -> None:
         click.echo(
             "Keys added under an empty base mapping (allowed, but not checked for typos):\n"
             + "\n".join(f"  {path}" for path in expansion.added_keys)
+        )
+    if unused:
+        click.echo(
+            "catalog.yml entries no pipeline uses once namespaced (move their config to the "
+            "namespace's 'catalog' templates, or delete them):\n"
+            + "\n".join(f"  {name}" for name in unused)
         )
 
 

@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from kedro.io import DatasetError
-from kedro.io.catalog_config_resolver import CatalogConfigResolver
+from kedro.io.catalog_config_resolver import DEFAULT_RUNTIME_PATTERN, CatalogConfigResolver
 from kedro.pipeline import Pipeline
 
-from ._errors import ProjectError
+from ._errors import DynamicPipelinesError, ProjectError
 from ._expansion import Expansion
 from ._nodes import PARAMS, base_name
 
@@ -43,7 +43,9 @@ class CatalogIndex:
             if CatalogConfigResolver.is_pattern(k)
         }
         try:
-            self._resolver = CatalogConfigResolver(config=patterns)
+            self._resolver = CatalogConfigResolver(
+                config=patterns, default_runtime_patterns=DEFAULT_RUNTIME_PATTERN
+            )
         except DatasetError as exc:
             raise ProjectError(
                 f"a dataset factory pattern is invalid: {exc}", path="catalog", source="the catalog"
@@ -107,8 +109,8 @@ def explain(
         if producers:
             return ProjectError(
                 f"'{name}' is read by node '{reader}' but produced by node '{producers[0]}', "
-                f"which this run ('{pipeline_name}') does not include, and it is not persisted, "
-                "so there is nothing to read. Persist it with a catalog template "
+                f"which '{pipeline_name}' does not run, and it is not persisted, so there is "
+                "nothing to read. Persist it with a catalog template "
                 f"'{key}.{ns}.catalog.{template}' (or a dataset factory in catalog.yml), or run "
                 f"the whole namespace: 'kedro run --namespaces {ns}'.",
                 path=f"{key}.{ns}.catalog",
@@ -124,15 +126,15 @@ def explain(
             )
     if name.startswith(PARAMS) or name == "parameters":
         return ProjectError(
-            f"parameter '{name[len(PARAMS) :]}' (read by node '{reader}' of pipeline "
+            f"parameter '{name[len(PARAMS) :]}' (read by node '{reader}' in "
             f"'{pipeline_name}') is not defined. Define it in parameters.yml.",
             path=name,
             source="the parameters",
         )
     return ProjectError(
-        f"dataset '{name}' (read by node '{reader}' of pipeline '{pipeline_name}') is "
-        "produced by no node of that pipeline and has no catalog entry. Add an entry (or a "
-        "dataset factory) for it in catalog.yml, or run a pipeline that produces it.",
+        f"dataset '{name}' (read by node '{reader}' in '{pipeline_name}') is produced by no "
+        "node that runs and has no catalog entry. Add an entry (or a dataset factory) for it "
+        "in catalog.yml, or run what produces it too.",
         path=name,
         source="the catalog",
     )
@@ -166,7 +168,7 @@ def check_registry(
     *,
     key: str,
     source: str | None,
-) -> list[ProjectError]:
+) -> list[DynamicPipelinesError]:
     """What ``validate`` checks: ``__default__`` and every ``<ns>`` / ``<ns>.<variant>``."""
     index = CatalogIndex(catalog)
 
@@ -176,12 +178,14 @@ def check_registry(
         return index(name)
 
     names = [n for n in ("__default__", *expansion.pipelines) if n in registry]
-    errors: dict[str, ProjectError] = {}
+    errors: dict[str, DynamicPipelinesError] = {}
     for pipeline_name in names:
-        for error in check_pipeline(
-            registry[pipeline_name], pipeline_name, known, expansion, key=key, source=source
-        ):
-            errors.setdefault(error.detail, error)  # one finding per cause, not per pipeline
+        run = f"kedro run --pipelines {pipeline_name}"
+        for name, readers in unresolved_inputs(registry[pipeline_name], known).items():
+            if name not in errors:  # one finding per dataset, not per pipeline
+                errors[name] = explain(
+                    name, readers, run, expansion, known, key=key, source=source
+                )
     return list(errors.values())
 
 

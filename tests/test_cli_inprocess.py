@@ -8,7 +8,7 @@ import logging
 import click
 import pytest
 from click.testing import CliRunner
-from helpers import SAMPLE, settings_hooks
+from helpers import FACTORY, SAMPLE, settings_hooks
 from kedro.framework.project import pipelines
 from kedro.framework.session import KedroSession
 from kedro.pipeline import node
@@ -55,6 +55,22 @@ def test_list_plan_validate_schema_in_process(session_project):
     missing = CliRunner().invoke(commands, ["dynamic", "plan", "--pipelines", "nope"])
     assert missing.exit_code == 1 and "Unknown pipeline(s): nope." in missing.output
 
+    # kedro run --pipelines price_predictor.base would find no model_input_table.
+    refused = CliRunner().invoke(commands, ["dynamic", "validate"])
+    assert refused.exit_code == 1
+    assert (
+        "Error: Dynamic pipelines project check failed at "
+        "'dynamic_pipelines.price_predictor.catalog' (in conf/base/parameters.yml): "
+        "'price_predictor.model_input_table' is read by node 'price_predictor.base.split_data' "
+        "but produced by node 'price_predictor.create_model_input_table', which 'kedro run "
+        "--pipelines price_predictor.base' does not run, and it is not persisted, so there is "
+        "nothing to read. Persist it with a catalog template "
+        "'dynamic_pipelines.price_predictor.catalog.model_input_table' (or a dataset factory in "
+        "catalog.yml), or run the whole namespace: 'kedro run --namespaces price_predictor'."
+    ) in refused.output
+    assert "Error: 2 problem(s) found." in refused.output
+    with (session_project / "conf/base/catalog.yml").open("a") as f:
+        f.write(FACTORY)
     validated = invoke("validate").output
     assert "OK: 2 namespace(s), 6 variant(s), 30 node(s)." in validated
     assert (
@@ -134,7 +150,7 @@ def test_validate_lists_every_schema_problem_at_once(session_project):
     )
     assert "'dynamic_pipelines.reviews_predictor.pipelines'" in lines[1]
     assert "expected a list, got str 'data_science'." in lines[1]
-    assert lines[-1] == "Error: 2 problems found."
+    assert lines[-1] == "Error: 2 problem(s) found."
 
 
 def test_run_stops_at_the_first_problem_and_counts_the_others(session_project):
@@ -187,7 +203,7 @@ def test_commands_open_the_projects_session_class_and_close_it(session_project, 
             super().close()
 
     monkeypatch.setattr(settings, "SESSION_CLASS", RecordingSession)
-    assert invoke("validate").exit_code == 0
+    assert invoke("list").exit_code == 0
     assert len(closed) == 1
 
 
