@@ -122,6 +122,17 @@ class Expansion(Mapping[str, NamespaceExpansion]):
         return {k: v for ns in self.values() for k, v in ns.datasets.items()}
 
     @cached_property
+    def dataset_names(self) -> list[str]:
+        """Every dataset an expanded node reads or writes, globals included (no params)."""
+        names = {d for n in self.nodes for d in (*n.inputs, *n.outputs)}
+        return sorted(d for d in names if not d.startswith("params:") and d != "parameters")
+
+    @cached_property
+    def written(self) -> frozenset[str]:
+        """Every dataset an expanded node writes."""
+        return frozenset(d for n in self.nodes for d in n.outputs)
+
+    @cached_property
     def variants(self) -> dict[str, tuple[str, ...]]:
         """Namespace -> variant names in run order."""
         return {name: ns.variants for name, ns in self.items()}

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from kedro.framework.hooks import hook_impl
 
-from ._catalog import check_collisions
+from ._collisions import check_collisions
 from ._errors import DynamicPipelinesError
 from ._expand import expand
 from ._expansion import Expansion
@@ -194,7 +194,13 @@ class DynamicPipelinesHook:
             key=self.key,
         )
         catalog = {**expansion.catalog, **original(loader, "catalog")}
-        check_collisions(catalog, expansion.datasets, project_path=project_path)
+        check_collisions(
+            catalog,
+            expansion.datasets,
+            project_path=project_path,
+            datasets=expansion.dataset_names,
+            written=expansion.written,
+        )
         return expansion, catalog
 
 

@@ -52,6 +52,13 @@ class CatalogIndex:
             ) from exc
         self._has_patterns = bool(patterns)
 
+    def resolve(self, name: str) -> dict[str, Any] | None:
+        """The config the best-matching pattern gives ``name`` (Kedro's default if none)."""
+        if not self._has_patterns:
+            return None
+        config: dict[str, Any] = self._resolver.resolve_pattern(name)
+        return config
+
     def __call__(self, name: str) -> bool:
         if name in self.explicit:
             return True

@@ -11,10 +11,11 @@ from typing import Any
 
 import click
 import pytest
+from helpers import f
 from kedro.pipeline import Pipeline, node
 
-from kedro_dynamic_hooks import CollisionError, DeclarationError
-from kedro_dynamic_hooks._catalog import check_collisions
+from kedro_dynamic_hooks import CollisionError, DeclarationError, ProjectError
+from kedro_dynamic_hooks._collisions import check_collisions
 from kedro_dynamic_hooks._errors import DynamicPipelinesError
 from kedro_dynamic_hooks._expand import expand
 from kedro_dynamic_hooks._reporting import reported
@@ -616,7 +617,7 @@ def test_collision_between_transcoded_variant_datasets(templates):
 def test_invalid_factory_pattern_is_our_error(templates, reference):
     e = expand(parse_declaration(reference["dynamic_pipelines"]), templates, reference)
     catalog = {"{a}.x": {"type": "pandas.CSVDataset", "filepath": "{b}.csv"}}
-    with pytest.raises(DeclarationError, match="a dataset factory pattern is invalid"):
+    with pytest.raises(ProjectError, match="a dataset factory pattern is invalid"):
         check_collisions(catalog, e.datasets, project_path="/p")
 
 
@@ -822,3 +823,114 @@ def test_a_matrix_combination_named_like_a_namespace_points_at_the_matrix():
         parse_declaration(raw)
     assert info.value.path == "dynamic_pipelines.ns.matrix"
     assert info.value.detail.startswith("matrix combination 'a_x' has the same name as a namespace")
+
+
+def _collide(templates, reference, template: dict, extra: dict | None = None, **kwargs):
+    e = _origins(templates, reference, template)
+    catalog = {**(extra or {}), **e.catalog}
+    check_collisions(
+        catalog,
+        e.datasets,
+        project_path="/p",
+        datasets=e.dataset_names,
+        written=e.written,
+        **kwargs,
+    )
+
+
+def test_collision_nested_inside_a_wrapping_dataset(templates, reference):
+    cached = {
+        "type": "CachedDataset",
+        "dataset": {"type": "pickle.PickleDataset", "filepath": "data/{namespace}/model.pkl"},
+    }
+    with pytest.raises(CollisionError, match=r"both resolve to filepath '/p/data/price_predictor/model.pkl'"):
+        _collide(templates, reference, cached)
+
+
+def test_collision_with_a_global_input_resolved_by_a_pattern(templates, reference):
+    # The raw input comes from the pattern '{name}_raw'; a template writes onto its file.
+    raw_pattern = {"{name}_raw": {"type": "pandas.CSVDataset", "filepath": "data/{name}.csv"}}
+    processing = Pipeline(
+        [
+            node(f, "companies_raw", "preprocessed_companies", name="preprocess_companies"),
+            *[n for n in templates["data_processing"].nodes if n.name != "preprocess_companies"],
+        ]
+    )
+    del reference["dynamic_pipelines"]["reviews_predictor"]
+    dp = reference["dynamic_pipelines"]["price_predictor"]
+    dp["inputs"] = ["companies_raw", "shuttles", "reviews"]
+    dp["variants"] = {"base": {}}
+    dp["catalog"]["regressor"] = {"type": "pickle.PickleDataset", "filepath": "data/companies.csv"}
+    e = expand(
+        parse_declaration(reference["dynamic_pipelines"]),
+        {**templates, "data_processing": processing},
+        reference,
+    )
+    with pytest.raises(
+        CollisionError,
+        match=r"'price_predictor.base.regressor' .* and 'companies_raw' \(a catalog entry\)",
+    ):
+        check_collisions(
+            {**raw_pattern, **e.catalog},
+            e.datasets,
+            project_path="/p",
+            datasets=e.dataset_names,
+            written=e.written,
+        )
+
+
+def test_a_written_folder_dataset_may_not_hold_other_datasets_files(templates, reference):
+    reference["dynamic_pipelines"]["price_predictor"]["catalog"]["metrics"] = {
+        "type": "json.JSONDataset",
+        "filepath": "data/reporting/{namespace}/{variant}/metrics.json",
+    }
+    e = expand(parse_declaration(reference["dynamic_pipelines"]), templates, reference)
+    folder = {
+        "price_predictor.base.predictions": {
+            "type": "partitions.PartitionedDataset",
+            "path": "data/reporting/price_predictor",
+            "dataset": "pandas.CSVDataset",
+            "overwrite": True,
+        }
+    }
+    with pytest.raises(CollisionError) as info:
+        check_collisions(
+            {**e.catalog, **folder}, e.datasets, project_path="/p",
+            datasets=e.dataset_names, written=e.written,
+        )
+    assert str(info.value).startswith(
+        "Invalid dynamic pipelines declaration at 'price_predictor.base.predictions.path' (in "
+        "the catalog): folder dataset 'price_predictor.base.predictions' ('predictions' of "
+        "price_predictor.base) writes into '/p/data/reporting/price_predictor', which holds "
+        "'price_predictor.base.metrics'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("file:///p/data/m.pkl", "data/m.pkl"),
+        ("s3://bucket/y/../x/m.pkl", "s3://bucket/x/m.pkl"),
+        ("data/Models/m.pkl", "data/models/m.pkl"),
+    ],
+    ids=["file-url", "dotdot-in-url", "case-only"],
+)
+def test_collision_whatever_the_spelling(templates, reference, one, other):
+    dp = reference["dynamic_pipelines"]["price_predictor"]
+    dp["variants"] = {"base": {}}
+    dp["catalog"]["regressor"] = {"type": "pickle.PickleDataset", "filepath": one}
+    e = expand(parse_declaration(reference["dynamic_pipelines"]), templates, reference)
+    catalog = {**e.catalog, "other_model": {"type": "pickle.PickleDataset", "filepath": other}}
+    with pytest.raises(CollisionError, match=r"'other_model' \(a catalog entry\) and 'price_predictor.base.regressor'|'price_predictor.base.regressor' .* and 'other_model'"):
+        check_collisions(catalog, e.datasets, project_path="/p")
+
+
+def test_collision_through_a_symlinked_folder(templates, reference, tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    dp = reference["dynamic_pipelines"]["price_predictor"]
+    dp["catalog"]["regressor"] = {"type": "pickle.PickleDataset", "filepath": "link/{variant}.pkl"}
+    e = expand(parse_declaration(reference["dynamic_pipelines"]), templates, reference)
+    catalog = {**e.catalog, "kept": {"type": "pickle.PickleDataset", "filepath": "real/base.pkl"}}
+    with pytest.raises(CollisionError, match=r"'price_predictor.base.regressor' .* and 'kept'"):
+        check_collisions(catalog, e.datasets, project_path=str(tmp_path))

@@ -1,0 +1,187 @@
+"""No two datasets write one place, whatever the spelling.
+
+Every dataset that an expansion touches is resolved as Kedro would (its
+explicit entry, else the best-matching dataset factory), and every path in its
+config is taken, at any depth (a ``CachedDataset`` wraps the real one). Paths
+are compared after normalisation: ``file://`` dropped, ``~`` expanded, ``..``
+folded (in URLs too), symlinked folders resolved, and case ignored, since
+``test1`` and ``Test1`` are one folder on macOS and Windows. A folder dataset
+(``PartitionedDataset``, ``IncrementalDataset``) that a node writes may not
+contain another dataset's files: with ``overwrite`` it deletes them.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from kedro.io.catalog_config_resolver import CatalogConfigResolver
+
+from ._errors import CollisionError
+from ._nodes import base_name
+
+if TYPE_CHECKING:
+    from ._expansion import DatasetOrigin
+
+PATH_KEYS = ("filepath", "path")
+FOLDER_TYPES = ("PartitionedDataset", "IncrementalDataset")
+
+
+@dataclass(frozen=True)
+class Location:
+    """One place a dataset reads or writes."""
+
+    dataset: str
+    path: str  # normalised, as shown
+    key: str  # what is compared: the path, case-folded
+    folder: bool
+
+
+def config_paths(config: Any) -> Iterator[tuple[str, bool]]:
+    """Every ``filepath``/``path`` string in a dataset config, at any depth,
+    with whether it is a folder dataset's folder."""
+    if not isinstance(config, Mapping):
+        return
+    folder = str(config.get("type", "")).endswith(FOLDER_TYPES)
+    for key in PATH_KEYS:
+        value = config.get(key)
+        if isinstance(value, str) and value:
+            yield value, folder
+    for key, value in config.items():
+        if key not in PATH_KEYS and key != "credentials" and isinstance(value, Mapping):
+            yield from config_paths(value)
+
+
+class _Normaliser:
+    """Normalises paths, resolving each local folder's symlinks once."""
+
+    def __init__(self, project_path: str) -> None:
+        self.project_path = project_path
+        self._real: dict[str, str] = {}
+
+    def __call__(self, value: str) -> str:
+        value = value.replace("\\", "/")
+        if value.startswith("file://"):
+            value = value[len("file://") :]
+        if "://" in value:
+            protocol, rest = value.split("://", 1)
+            return f"{protocol}://{posixpath.normpath(rest).lstrip('/')}".rstrip("/")
+        value = os.path.expanduser(value)
+        if not posixpath.isabs(value):
+            value = posixpath.join(self.project_path, value)
+        folder, name = posixpath.split(posixpath.normpath(value))
+        return posixpath.join(self._resolve(folder), name)
+
+    def _resolve(self, folder: str) -> str:
+        if folder not in self._real:
+            parent, name = posixpath.split(folder)
+            if not name or parent == folder:
+                resolved = folder
+            else:
+                candidate = posixpath.join(self._resolve(parent), name)
+                resolved = (
+                    os.path.realpath(candidate).replace("\\", "/")
+                    if os.path.islink(candidate)
+                    else candidate
+                )
+            self._real[folder] = resolved
+        return self._real[folder]
+
+
+def locations(
+    catalog: Mapping[str, Any], names: Iterable[str], *, project_path: str
+) -> dict[str, list[Location]]:
+    """Resolve each dataset name to every place it reads or writes."""
+    patterns = {k: v for k, v in catalog.items() if CatalogConfigResolver.is_pattern(k)}
+    from ._link import CatalogIndex  # a resolver of the same patterns
+
+    index = CatalogIndex(patterns) if patterns else None
+    normalise = _Normaliser(project_path)
+    found: dict[str, list[Location]] = {}
+    for name in names:
+        config = catalog.get(name)
+        if config is None and index is not None:
+            config = index.resolve(name)
+        places = []
+        for value, folder in config_paths(config):
+            path = normalise(value)
+            places.append(Location(name, path, path.casefold(), folder))
+        found[name] = places
+    return found
+
+
+def check_collisions(
+    catalog: Mapping[str, Any],
+    origins: Mapping[str, DatasetOrigin],
+    *,
+    project_path: str,
+    datasets: Iterable[str] = (),
+    written: Iterable[str] = (),
+) -> None:
+    """Refuse two datasets that write one place, when a namespaced one is involved.
+
+    Transcoded names of one dataset (``x@pandas``, ``x@spark``) may share a
+    path; anything else may not, even when versioned, because both would be
+    saved under the same run's version folder.
+
+    Args:
+        catalog: The catalog config (explicit entries and patterns).
+        origins: Every namespaced dataset name -> where it comes from.
+        project_path: Relative filepaths are taken relative to this folder.
+        datasets: Other dataset names the expansion reads or writes (global
+            inputs and outputs), resolved through the patterns too.
+        written: Names of the datasets that nodes write.
+
+    Raises:
+        CollisionError: Naming both datasets, their origins and the path.
+    """
+    explicit = [k for k in catalog if not CatalogConfigResolver.is_pattern(k)]
+    names = list(dict.fromkeys([*explicit, *origins, *datasets]))
+    found = locations(catalog, names, project_path=project_path)
+    places = [place for name in names for place in found[name]]
+    owners: dict[str, Location] = {}
+    for place in places:
+        other = owners.setdefault(place.key, place)
+        if _clash(other.dataset, place.dataset, origins):
+            raise CollisionError(
+                f"datasets '{other.dataset}' ({_origin(other.dataset, origins)}) and "
+                f"'{place.dataset}' ({_origin(place.dataset, origins)}) both resolve to "
+                f"filepath {_shown(other, place)}; one would overwrite the other. Give each "
+                "its own filepath, e.g. with '{variant}' for per-variant datasets, in the "
+                "catalog template or dataset factory pattern.",
+                path=f"{place.dataset}.filepath",
+                source="the catalog",
+            )
+    writers = set(written)
+    for folder in (p for p in places if p.folder and p.dataset in writers):
+        inside = folder.key.rstrip("/") + "/"
+        for place in places:
+            if place.key.startswith(inside) and _clash(folder.dataset, place.dataset, origins):
+                raise CollisionError(
+                    f"folder dataset '{folder.dataset}' ({_origin(folder.dataset, origins)}) "
+                    f"writes into '{folder.path}', which holds '{place.dataset}' "
+                    f"({_origin(place.dataset, origins)}) at '{place.path}'; writing the "
+                    "folder can overwrite or delete that file. Give the folder dataset a "
+                    "folder of its own.",
+                    path=f"{folder.dataset}.path",
+                    source="the catalog",
+                )
+
+
+def _clash(one: str, other: str, origins: Mapping[str, DatasetOrigin]) -> bool:
+    # Transcoded names of one dataset (x@pandas, x@spark) share a file by design.
+    return base_name(one) != base_name(other) and (one in origins or other in origins)
+
+
+def _shown(one: Location, other: Location) -> str:
+    if one.path == other.path:
+        return f"'{one.path}'"
+    return f"'{one.path}' and '{other.path}' (one path on a case-insensitive file system)"
+
+
+def _origin(name: str, origins: Mapping[str, DatasetOrigin]) -> str:
+    origin = origins.get(name)
+    return origin.describe() if origin else "a catalog entry"
