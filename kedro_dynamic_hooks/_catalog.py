@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,15 @@ def check_catalog_templates(
     shared = renamer.owned_shared()
     per_variant = renamer.owned_per_variant()
     for name, config in templates.items():
+        for placeholder in sorted(_placeholders(config) - {NAMESPACE, VARIANT}):
+            raise DeclarationError(
+                f"unknown placeholder '{placeholder}' in the config of '{name}'; only "
+                f"'{NAMESPACE}' and '{VARIANT}' are replaced, so it would stay as written (a "
+                f"folder named '{placeholder}')."
+                f"{did_you_mean(placeholder, [NAMESPACE, VARIANT])}",
+                path=f"{path}.{name}",
+                source=source,
+            )
         if name in per_variant:
             continue
         if name in shared:
@@ -81,6 +91,20 @@ def render_catalog(
         else:
             entries[shared[name]] = _render(config, renamer.namespace, "")
     return entries
+
+
+_PLACEHOLDER = re.compile(r"(?<![$\\{])\{[A-Za-z_][A-Za-z0-9_]*\}")
+
+
+def _placeholders(value: Any) -> set[str]:
+    """Every ``{word}`` in the strings of a config (not ``${...}`` interpolations)."""
+    if isinstance(value, str):
+        return set(_PLACEHOLDER.findall(value))
+    if isinstance(value, Mapping):
+        return {p for v in value.values() for p in _placeholders(v)}
+    if isinstance(value, list):
+        return {p for v in value for p in _placeholders(v)}
+    return set()
 
 
 def _mentions(value: Any, token: str) -> bool:

@@ -60,7 +60,9 @@ def expand(
     runtime = dict(runtime_params or {})
     namespaces = declaration.namespaces
     for name in namespaces:
-        if name in parameters and name not in runtime:
+        # `--params ns.v.x=1` puts `ns` into the loaded parameters too; only a key
+        # the files define (beyond what --params gave) clashes.
+        if name in parameters and _beyond(parameters[name], runtime.get(name)):
             raise DeclarationError(
                 f"namespace '{name}' has the same name as a top-level parameter; the "
                 "namespace's parameters would replace it. Rename one of them.",
@@ -80,6 +82,15 @@ def expand(
         runtime, namespace_params, {name: ns.variants for name, ns in built.items()}, base
     )
     return Expansion(namespaces=built, parameters=deep_merge(base, namespace_params, runtime))
+
+
+def _beyond(loaded: Any, given: Any) -> bool:
+    """Whether ``loaded`` holds anything that ``given`` (from --params) did not put there."""
+    if given is None:
+        return True
+    if not isinstance(loaded, Mapping) or not isinstance(given, Mapping):
+        return False
+    return any(key not in given or _beyond(value, given[key]) for key, value in loaded.items())
 
 
 def _check_writers_across_namespaces(

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 from kedro.framework.hooks import hook_impl
 
 from ._collisions import check_collisions
-from ._errors import DynamicPipelinesError
+from ._errors import DynamicPipelinesError, ProjectError
 from ._expand import expand
-from ._expansion import Expansion
+from ._expansion import DEFAULT_PIPELINE, Expansion, is_expanded
 from ._kedro_compat import requested_pipelines, set_requested
 from ._link import check_pipeline, first
 from ._originals import original
@@ -70,7 +70,16 @@ class DynamicPipelinesHook:
         """Validate the declaration, then register pipelines, parameters and datasets."""
         started = time.perf_counter()
         loader = context.config_loader
-        parameters = original_parameters(loader)
+        try:
+            parameters = original_parameters(loader)
+        except Exception as exc:  # Kedro's own config errors, e.g. duplicate keys
+            error = ProjectError(
+                "Kedro could not read the parameters: "
+                + _first_line(exc).replace(f"{context.project_path}/", ""),
+                path="parameters",
+                source="the configuration",
+            )
+            raise reported(error) from exc
         if self.key not in parameters:
             logger.warning(
                 "DynamicPipelinesHook is registered but the parameters have no '%s' key: "
@@ -85,8 +94,7 @@ class DynamicPipelinesHook:
             _register(expansion)
             self._last = (expansion, loader)
         except DynamicPipelinesError as exc:
-            error = exc if exc.source else exc.with_source(declaration_source(loader, self.key))
-            raise reported(error) from exc
+            raise reported(_blame(exc, loader, self.key)) from exc
         logger.info(
             "Expanded %d namespace(s) into %d variant(s) and %d node(s) in %.2fs.",
             len(expansion.variants),
@@ -209,6 +217,30 @@ def original_parameters(loader: AbstractConfigLoader) -> dict[str, Any]:
     return original(loader, "parameters")
 
 
+def _blame(error: DynamicPipelinesError, loader: Any, key: str) -> DynamicPipelinesError:
+    """Name where the offending value came from: ``--params`` or the parameters file."""
+    if error.source:
+        return error
+    runtime = getattr(loader, "runtime_params", None) or {}
+    if error.path and _given(runtime, error.path.split(".")):
+        return error.with_source("--params")
+    return error.with_source(declaration_source(loader, key))
+
+
+def _given(runtime: Any, parts: list[str]) -> bool:
+    """Whether ``--params`` set the value at this dotted path (or one above it)."""
+    for part in parts:
+        if not isinstance(runtime, Mapping) or part not in runtime:
+            return False
+        runtime = runtime[part]
+    return True
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
 def _describe_run(run_params: Mapping[str, Any]) -> str:
     """``kedro run --namespaces a --tags b``, as the run was asked for."""
     flags = [
@@ -242,17 +274,36 @@ def _templates(declaration: Declaration) -> Mapping[str, Pipeline]:
     from kedro.framework.project import pipelines
 
     requested = requested_pipelines()
-    if requested is not None and "__default__" not in requested:
-        set_requested(needed_names(declaration, requested))
+    narrowed = requested is not None and "__default__" not in requested
+    if narrowed:
+        set_requested(needed_names(declaration, list(requested or ())))
     with hook_is_loading():
-        loaded = dict(pipelines.items())
+        try:
+            loaded = dict(pipelines.items())
+        except ImportError:
+            if not narrowed:
+                raise  # a template module that really does not import
+            # A template name no module defines (a typo): load every pipeline, so
+            # that the plan names it with the registered ones and a did-you-mean.
+            set_requested(None)
+            loaded = dict(pipelines.items())
     namespaces = declaration.namespaces
     return {name: p for name, p in loaded.items() if name.split(".", 1)[0] not in namespaces}
 
 
 def _register(expansion: Expansion) -> None:
+    """Write the expansion into the registry, replacing any earlier one.
+
+    A pipeline made only of expanded nodes that this expansion does not have
+    (another environment's variant, say) is removed, so that
+    ``--pipelines`` cannot select it.
+    """
     from kedro.framework.project import pipelines
 
-    for name, pipeline in expansion.registry_updates(dict(pipelines.items())).items():
+    registry = dict(pipelines.items())
+    for name, pipeline in registry.items():
+        stale = name != DEFAULT_PIPELINE and name not in expansion.pipelines
+        if stale and pipeline.nodes and all(is_expanded(n) for n in pipeline.nodes):
+            del pipelines[name]
+    for name, pipeline in expansion.registry_updates(registry).items():
         pipelines[name] = pipeline
-

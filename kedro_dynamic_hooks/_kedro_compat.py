@@ -148,7 +148,7 @@ def requested_pipelines() -> list[str] | None:
     return requested
 
 
-def set_requested(names: list[str]) -> None:
+def set_requested(names: list[str] | None) -> None:
     """Ask the registry to load ``names`` next (Kedro >= 1.5; a no-op before)."""
     from kedro.framework.project import pipelines
 

@@ -132,6 +132,21 @@ def added_keys(value: Any, base: Any, path: str) -> list[str]:
 
 
 def _check_nested(value: Any, base: Any, path: str, source: str | None) -> None:
+    name = path.rsplit(".", 1)[-1]
+    if isinstance(base, Mapping) and not isinstance(value, Mapping):
+        raise DeclarationError(
+            f"override replaces the mapping '{name}' with {value!r}, which would drop every "
+            f"key inside it. Override keys inside it instead ('{name}: {{key: value}}').",
+            path=path,
+            source=source,
+        )
+    if base is not None and not isinstance(base, Mapping) and isinstance(value, Mapping):
+        raise DeclarationError(
+            f"override gives a mapping for '{name}', which is a single value ({base!r}) in the "
+            f"base parameters. Give a single value: '{name}: ...'.",
+            path=path,
+            source=source,
+        )
     if not isinstance(value, Mapping) or not isinstance(base, Mapping) or not base:
         return
     for key, sub in value.items():

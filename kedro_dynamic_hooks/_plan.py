@@ -121,6 +121,7 @@ def plan_namespace(
         fan_in=spec.collect.input if spec.collect else None,
     )
     _check_datasets(spec, [*shared, *per_variant, *collect], error)
+    _check_global_parameters(spec, base, error)
     _check_variant_names(name, spec, templates, base, renamer, error)
     _check_chain(spec, renamer, error)
     fan_in = _fan_in(spec, collect, renamer, error)
@@ -185,6 +186,19 @@ def _check_datasets(spec: NamespaceSpec, nodes: list[Node], error: ErrorAt) -> N
                 f"'{name}' is not a dataset of the namespace's pipelines. "
                 f"Datasets: {allowed(datasets)}.{did_you_mean(name, datasets)}",
                 "inputs",
+            )
+
+
+def _check_global_parameters(
+    spec: NamespaceSpec, base: Mapping[str, Any], error: ErrorAt
+) -> None:
+    known = [str(k) for k in base]
+    for name in spec.parameters:
+        if name not in base:
+            raise error(
+                f"'{name}' is not a top-level parameter, so there is nothing to keep global. "
+                f"Top-level parameters: {allowed(known)}.{did_you_mean(name, known)}",
+                "parameters",
             )
 
 

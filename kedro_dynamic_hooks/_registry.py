@@ -108,8 +108,14 @@ def _find(raise_errors: bool, key: str, default: Pipeline | None) -> dict[str, P
     if loaded is not None and requested is not None and DEFAULT_PIPELINE not in requested:
         # `kedro registry describe <ns>` asks for a name no module defines: look
         # for the templates instead, then put the caller's request back.
-        with requesting(needed_names(loaded[0], requested)):
-            found = find_pipelines(raise_errors=raise_errors)
+        try:
+            with requesting(needed_names(loaded[0], requested)):
+                found = find_pipelines(raise_errors=raise_errors)
+        except ImportError:
+            # A template name no module defines: look at every pipeline, so that
+            # the expansion names it with the registered ones.
+            with requesting(None):
+                found = find_pipelines(raise_errors=raise_errors)
     else:
         found = find_pipelines(raise_errors=raise_errors)
     found[DEFAULT_PIPELINE] = default if default is not None else Pipeline([])

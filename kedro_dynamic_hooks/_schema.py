@@ -54,7 +54,7 @@ class VariantSpec(_Section):
 class MatrixSpec(_Section):
     """A cartesian product of parameter values; each combination is a variant."""
 
-    parameters: dict[str, list[Any] | dict[str, Any]] = Field(
+    parameters: dict[str, list[Any] | dict[str | int, Any]] = Field(
         description=(
             "Dotted parameter path -> list of values, or mapping of label -> value. "
             "Labels (or readable forms of the values) name the combinations."

@@ -61,7 +61,11 @@ def _matrix(spec: NamespaceSpec, *, path: str) -> dict[str, dict[str, Any]]:
                 f"'{dotted}' is not a dotted parameter path such as 'model_options.model'.",
                 path=f"{path}.parameters.{dotted}",
             )
-        labelled = values.items() if isinstance(values, Mapping) else _labels(values)
+        labelled = (
+            [(str(k), v) for k, v in values.items()]
+            if isinstance(values, Mapping)
+            else _labels(values)
+        )
         axis = [(f"{parts[-1]}_{label}", nest(dotted, value)) for label, value in labelled]
         if not axis:
             raise DeclarationError(

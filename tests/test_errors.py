@@ -442,6 +442,40 @@ CASES: list[tuple[str, Mutation, str, list[str]]] = [
         f"{PP}.parameters",
         ["parameter(s) 'model_options' listed under 'parameters' (global) and also overridden"],
     ),
+    (
+        "global parameter that does not exist",
+        lambda p: ns(p).update({"parameters": ["sed"]}),
+        f"{PP}.parameters",
+        ["'sed' is not a top-level parameter, so there is nothing to keep global."],
+    ),
+    (
+        "unknown placeholder in a catalog template",
+        _set(f"{PP}.catalog.regressor.filepath", "data/{namspace}/{variant}/regressor.pickle"),
+        f"{PP}.catalog.regressor",
+        [
+            "unknown placeholder '{namspace}' in the config of 'regressor'",
+            "a folder named '{namspace}'",
+            "Did you mean '{namespace}'?",
+        ],
+    ),
+    (
+        "override replaces a mapping with a scalar",
+        _set(f"{PP}.overrides", {"model_options": 5}),
+        f"{PP}.overrides.model_options",
+        ["override replaces the mapping 'model_options' with 5, which would drop every key"],
+    ),
+    (
+        "variant override replaces a free-form mapping with null",
+        _variant("nulled", {"overrides": {"model_options": {"model_params": None}}}),
+        f"{PP}.variants.nulled.overrides.model_options.model_params",
+        ["override replaces the mapping 'model_params' with None"],
+    ),
+    (
+        "override gives a mapping for a single value",
+        _variant("deep", {"overrides": {"model_options": {"test_size": {"a": 1}}}}),
+        f"{PP}.variants.deep.overrides.model_options.test_size",
+        ["override gives a mapping for 'test_size', which is a single value (0.2)"],
+    ),
 ]
 
 
@@ -934,3 +968,28 @@ def test_collision_through_a_symlinked_folder(templates, reference, tmp_path):
     catalog = {**e.catalog, "kept": {"type": "pickle.PickleDataset", "filepath": "real/base.pkl"}}
     with pytest.raises(CollisionError, match=r"'price_predictor.base.regressor' .* and 'kept'"):
         check_collisions(catalog, e.datasets, project_path=str(tmp_path))
+
+
+def test_integer_matrix_labels_name_the_combinations(templates, reference):
+    ns(reference)["variants"] = {}
+    ns(reference)["matrix"] = {"parameters": {"model_options.random_state": {1: 1, 2: 2}}}
+    e = expand(parse_declaration(reference["dynamic_pipelines"]), templates, reference)
+    assert e.variants["price_predictor"] == ("random_state_1", "random_state_2")
+
+
+def test_params_for_a_variant_do_not_hide_a_clash_in_the_files(templates, reference):
+    reference["price_predictor"] = {"unrelated": 1}  # the files define the namespace's key
+    runtime = {"price_predictor": {"candidate1": {"model_options": {"test_size": 0.3}}}}
+    reference["price_predictor"]["candidate1"] = runtime["price_predictor"]["candidate1"]
+    with pytest.raises(DeclarationError, match="same name as a top-level parameter"):
+        expand(
+            parse_declaration(reference["dynamic_pipelines"]),
+            templates,
+            reference,
+            runtime_params=runtime,
+        )
+    del reference["price_predictor"]["unrelated"]  # now only --params put it there
+    e = expand(
+        parse_declaration(reference["dynamic_pipelines"]), templates, reference, runtime_params=runtime
+    )
+    assert e.parameters["price_predictor"]["candidate1"]["model_options"]["test_size"] == 0.3

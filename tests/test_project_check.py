@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from kedro.framework.session import KedroSession
 
-from kedro_dynamic_hooks import ProjectError
+from kedro_dynamic_hooks import DeclarationError, ProjectError
 
 
 def _set_parameters(project, old: str, new: str) -> None:
@@ -63,3 +63,68 @@ def test_the_same_run_with_the_shared_step_is_not_refused(session_project):
     with KedroSession.create(project_path=session_project) as session:
         outputs = session.run(namespaces=["reviews_predictor"], tags=["test1"])
     assert "reviews_predictor.test1.metrics" in outputs
+
+
+def test_a_template_typo_under_selective_loading_is_our_error(session_project):
+    _set_parameters(session_project, "pipelines: [data_science]", "pipelines: [data_sciense]")
+    with (
+        KedroSession.create(project_path=session_project) as session,
+        pytest.raises(DeclarationError) as info,
+    ):
+        session.run(pipeline_names=["price_predictor"])
+    assert info.value.path == "dynamic_pipelines.price_predictor.pipelines"
+    assert "unknown pipeline 'data_sciense'" in info.value.detail
+    assert "Did you mean 'data_science'?" in info.value.detail
+
+
+def test_a_kedro_config_error_is_one_line(session_project):
+    (session_project / "conf/base/parameters_extra.yml").write_text(
+        "model_options: {test_size: 0.5}\n"
+    )
+    with (
+        KedroSession.create(project_path=session_project) as session,
+        pytest.raises(ProjectError) as info,
+    ):
+        session.load_context()
+    assert info.value.path == "parameters"
+    detail = info.value.detail
+    assert detail.startswith("Kedro could not read the parameters: Duplicate keys found in ")
+    assert detail.endswith(": model_options.test_size")
+    assert "conf/base/parameters.yml" in detail and "conf/base/parameters_extra.yml" in detail
+    assert "\n" not in str(info.value)
+
+
+PROD = """
+model_options:
+  test_size: 0.2
+  random_state: 3
+  target: price
+  features: [engines, crew]
+  model: sklearn.linear_model.LinearRegression
+  model_params: {}
+
+dynamic_pipelines:
+  reviews_predictor:
+    shared: [data_processing]
+    pipelines: [data_science]
+    inputs: [companies, shuttles, reviews]
+    variants:
+      only: {}
+"""
+
+
+def test_each_session_gets_the_expansion_of_its_own_environment(session_project):
+    from kedro.framework.project import pipelines
+
+    (session_project / "conf/prod").mkdir()
+    (session_project / "conf/prod/parameters.yml").write_text(PROD)
+    with KedroSession.create(project_path=session_project) as session:
+        session.load_context()
+    assert "price_predictor.candidate1" in pipelines
+    with KedroSession.create(project_path=session_project, env="prod") as session:
+        context = session.load_context()
+        assert set(context.params["reviews_predictor"]) >= {"only"}
+        assert "price_predictor.candidate1" not in pipelines
+        assert "reviews_predictor.test1" not in pipelines
+        default = {n.name for n in pipelines["__default__"].nodes}
+        assert default == {n.name for n in pipelines["reviews_predictor"].nodes}
