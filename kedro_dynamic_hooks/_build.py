@@ -77,6 +77,7 @@ def build_namespace(plan: NamespacePlan) -> NamespaceExpansion:
         datasets=_origins(plan),
         templates=tuple(plan.spec.templates),
         added_keys=plan.added_keys,
+        chain_initial=chain.initial if chain is not None else None,
     )
 
 

@@ -26,7 +26,7 @@ from ._errors import DynamicPipelinesError
 from ._expansion import DEFAULT_PIPELINE, Expansion
 from ._hook import DynamicPipelinesHook, original_parameters
 from ._kedro_compat import split_params
-from ._link import check_registry, unused_catalog_entries
+from ._link import check_registry, check_types, unused_catalog_entries
 from ._originals import original
 from ._reporting import ReportedError, reported
 from ._schema import DEFAULT_KEY, json_schema
@@ -188,14 +188,20 @@ def plan(
             missing = [name for name in names if name not in loaded.pipelines]
             if missing:
                 raise click.ClickException(f"Unknown pipeline(s): {', '.join(missing)}.")
-            selected = Pipeline([loaded.pipelines[name] for name in names]).filter(
-                tags=tags or None, node_namespaces=namespaces or None
-            )
+            try:
+                selected = Pipeline([loaded.pipelines[name] for name in names]).filter(
+                    tags=tags or None, node_namespaces=namespaces or None
+                )
+            except ValueError as exc:  # Kedro: no node left after the filters
+                known = ", ".join(loaded.expansion.variants)
+                raise click.ClickException(
+                    f"{exc} Namespaces: {known}; every variant name is a tag too."
+                ) from exc
             result = _plan(loaded, selected)
     finally:
         logging.disable(logging.NOTSET)
     if output is not None:
-        output.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+        _write(output, json.dumps(result, indent=2, default=str) + "\n")
     elif as_json:
         click.echo(json.dumps(result, indent=2, default=str))
     else:
@@ -285,14 +291,18 @@ def validate(env: str | None, params: dict[str, Any]) -> None:
             expansion = loaded.expansion
             loader = loaded.context.config_loader
             registry = dict(loaded.pipelines.items())
-            problems: list[DynamicPipelinesError] = check_registry(
-                registry,
-                expansion,
-                loader["catalog"],
-                loader["parameters"],
-                key=loaded.key,
-                source=declaration_source(loader, loaded.key),
-            )
+            source = declaration_source(loader, loaded.key)
+            problems: list[DynamicPipelinesError] = [
+                *check_registry(
+                    registry,
+                    expansion,
+                    loader["catalog"],
+                    loader["parameters"],
+                    key=loaded.key,
+                    source=source,
+                ),
+                *check_types(loader["catalog"], expansion, key=loaded.key, source=source),
+            ]
             unused = unused_catalog_entries(
                 original(loader, "catalog"), registry, expansion
             )
@@ -339,11 +349,18 @@ def schema(output: Path) -> None:
     if str(output) == "-":
         click.echo(text, nl=False)
         return
-    output.write_text(text, encoding="utf-8")
+    _write(output, text)
     click.echo(
         f"Wrote {output}. Point your editor at it from parameters.yml with:\n"
         f"# yaml-language-server: $schema=<relative path to>/{output.name}"
     )
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"Cannot write {path}: {exc.strerror or exc}.") from exc
 
 
 def parameters_schema(key: str = DEFAULT_KEY) -> dict[str, Any]:

@@ -63,6 +63,7 @@ class NamespaceExpansion:
         datasets: Every namespaced dataset -> its origin.
         templates: The registered pipelines this namespace instantiates.
         added_keys: YAML paths of override keys added under an empty base mapping.
+        chain_initial: The global dataset a chain's first variant reads, if a chain.
     """
 
     name: str
@@ -75,6 +76,7 @@ class NamespaceExpansion:
     datasets: dict[str, DatasetOrigin] = field(repr=False)
     templates: tuple[str, ...]
     added_keys: tuple[str, ...] = ()
+    chain_initial: str | None = None
 
 
 @dataclass(frozen=True, eq=False)  # equality of a Mapping: same items

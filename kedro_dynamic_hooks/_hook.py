@@ -21,13 +21,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from kedro.framework.hooks import hook_impl
+from kedro.io import DatasetError
 
 from ._collisions import check_collisions
 from ._errors import DynamicPipelinesError, ProjectError
 from ._expand import expand
 from ._expansion import DEFAULT_PIPELINE, Expansion, is_expanded
 from ._kedro_compat import requested_pipelines, set_requested
-from ._link import check_pipeline, first
+from ._link import check_pipeline, dataset_origin_path, first
 from ._originals import original
 from ._registry import hook_is_loading, needed_names
 from ._reporting import reported
@@ -140,6 +141,19 @@ class DynamicPipelinesHook:
         if error is not None:
             located = error.with_source(declaration_source(loader, self.key))
             raise reported(located) from error
+        # Kedro creates every dataset of the run before the first node, and stops
+        # with a traceback if one cannot be (a misspelt type); create them first.
+        for name in sorted(pipeline.datasets()):
+            try:
+                catalog.get(name)
+            except DatasetError as exc:
+                where = dataset_origin_path(name, expansion, self.key)
+                problem = ProjectError(
+                    f"dataset '{name}' cannot be created: {_first_line(exc)}",
+                    path=where,
+                    source=declaration_source(loader, self.key) if where != name else "the catalog",
+                )
+                raise reported(problem) from exc
 
     @hook_impl
     def after_node_run(self, node: Node) -> None:

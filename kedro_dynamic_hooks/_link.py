@@ -18,6 +18,7 @@ from typing import Any
 
 from kedro.io import DatasetError
 from kedro.io.catalog_config_resolver import DEFAULT_RUNTIME_PATTERN, CatalogConfigResolver
+from kedro.io.core import parse_dataset_definition
 from kedro.pipeline import Pipeline
 
 from ._errors import DynamicPipelinesError, ProjectError
@@ -131,6 +132,15 @@ def explain(
                 path=f"{key}.{ns}.inputs",
                 source=source,
             )
+    chains = [ns for ns in (expansion or {}).values() if ns.chain_initial == name]
+    if chains:
+        return ProjectError(
+            f"'{name}', the dataset the chain's first variant reads ('chain.initial'), has no "
+            "catalog entry and no node produces it. Name a dataset of catalog.yml there, or "
+            "add an entry for it.",
+            path=f"{key}.{chains[0].name}.chain.initial",
+            source=source,
+        )
     if name.startswith(PARAMS) or name == "parameters":
         return ProjectError(
             f"parameter '{name[len(PARAMS) :]}' (read by node '{reader}' in "
@@ -200,7 +210,9 @@ def unused_catalog_entries(
     catalog: Mapping[str, Any], registry: Mapping[str, Pipeline], expansion: Expansion
 ) -> list[str]:
     """catalog.yml entries no registered pipeline uses once templates are namespaced."""
-    used = {d for p in registry.values() for d in p.datasets()}
+    used = {
+        d for name, p in registry.items() if name not in expansion.templates for d in p.datasets()
+    }
     owned = {origin.template for origin in expansion.datasets.values()}
     return sorted(
         name
@@ -225,3 +237,39 @@ def first(errors: Iterable[ProjectError]) -> ProjectError | None:
         return None
     head, *others = found
     return ProjectError(head.detail, path=head.path, source=head.source, others=others)
+
+
+def dataset_origin_path(name: str, expansion: Expansion | None, key: str) -> str:
+    """The YAML path of a dataset's config: its catalog template, or its catalog entry."""
+    if expansion is None or name not in expansion.catalog:
+        return name
+    origin = expansion.datasets[name]
+    return f"{key}.{origin.namespace}.catalog.{origin.template}"
+
+
+def check_types(
+    catalog: Mapping[str, Any], expansion: Expansion, *, key: str, source: str | None
+) -> list[DynamicPipelinesError]:
+    """Every catalog entry's ``type`` must import (checked once per distinct config type)."""
+    errors: dict[str, DynamicPipelinesError] = {}
+    tried: dict[str, str | None] = {}
+    for name, config in catalog.items():
+        if not isinstance(config, Mapping) or not isinstance(config.get("type"), str):
+            continue
+        kind = config["type"]
+        if kind not in tried:
+            try:
+                parse_dataset_definition(dict(_without_credentials(config)))
+                tried[kind] = None
+            except DatasetError as exc:
+                tried[kind] = str(exc).strip().splitlines()[0]
+        problem = tried[kind]
+        where = dataset_origin_path(name, expansion, key)
+        if problem is not None and where not in errors:
+            from_template = where != name
+            errors[where] = ProjectError(
+                f"the dataset type '{kind}' of '{name}' cannot be loaded: {problem}",
+                path=where,
+                source=source if from_template else "the catalog",
+            )
+    return list(errors.values())

@@ -128,3 +128,93 @@ def test_each_session_gets_the_expansion_of_its_own_environment(session_project)
         assert "reviews_predictor.test1" not in pipelines
         default = {n.name for n in pipelines["__default__"].nodes}
         assert default == {n.name for n in pipelines["reviews_predictor"].nodes}
+
+
+def _validate(*args: str):
+    from click.testing import CliRunner
+
+    from kedro_dynamic_hooks._cli import commands
+
+    return CliRunner().invoke(commands, ["dynamic", "validate", *args])
+
+
+def test_a_misspelt_dataset_type_in_a_template(session_project):
+    _set_parameters(session_project, "type: pickle.PickleDataset", "type: pickle.PickleDatset")
+    result = _validate()
+    assert result.exit_code == 1
+    assert (
+        "Error: Dynamic pipelines project check failed at "
+        "'dynamic_pipelines.price_predictor.catalog.regressor' (in conf/base/parameters.yml): "
+        "the dataset type 'pickle.PickleDatset' of 'price_predictor.base.regressor' cannot be "
+        "loaded:"
+    ) in result.output
+    error = _run_refused(session_project, namespaces=["price_predictor"])
+    assert error.path == "dynamic_pipelines.price_predictor.catalog.regressor"
+    assert error.detail.startswith("dataset 'price_predictor.base.regressor' cannot be created:")
+
+
+def test_a_chain_initial_that_names_nothing(tmp_path, monkeypatch):
+    from helpers import copy_sample
+    from kedro.framework.startup import bootstrap_project
+
+    project = copy_sample(tmp_path)
+    params = project / "conf/base/parameters.yml"
+    params.write_text(params.read_text().replace("initial: initial_state", "initial: inital_state"))
+    monkeypatch.chdir(project)
+    monkeypatch.syspath_prepend(str(project / "src"))
+    bootstrap_project(project)
+    result = _validate()
+    assert result.exit_code == 1
+    assert (
+        "at 'dynamic_pipelines.forecast.chain.initial' (in conf/base/parameters.yml): "
+        "'inital_state', the dataset the chain's first variant reads ('chain.initial'), has "
+        "no catalog entry and no node produces it."
+    ) in result.output
+
+
+def test_validate_warns_about_catalog_entries_left_unused(session_project):
+    from helpers import FACTORY
+
+    with (session_project / "conf/base/catalog.yml").open("a") as f:
+        f.write(FACTORY + "\nregressor:\n  type: pickle.PickleDataset\n  filepath: data/r.pkl\n")
+    result = _validate()
+    assert result.exit_code == 0, result.output
+    assert "catalog.yml entries no pipeline uses once namespaced" in result.output
+    assert "\n  regressor\n" in result.output + "\n"
+
+
+def test_params_can_add_a_variant_and_are_checked_like_the_file(session_project):
+    from helpers import FACTORY
+
+    with (session_project / "conf/base/catalog.yml").open("a") as f:
+        f.write(FACTORY)
+    added = _validate("--params", "dynamic_pipelines.reviews_predictor.variants.extra={}")
+    assert added.exit_code == 0, added.output
+    assert "OK: 2 namespace(s), 7 variant(s), 34 node(s)." in added.output
+    typo = _validate(
+        "--params",
+        "dynamic_pipelines.reviews_predictor.variants.extra.overrides.model_options.tset_size=1",
+    )
+    assert typo.exit_code == 1
+    assert (
+        "at 'dynamic_pipelines.reviews_predictor.variants.extra.overrides.model_options.tset_size'"
+        " (in --params): override of 'tset_size', which the base parameters do not define."
+    ) in typo.output
+
+
+def test_plan_explains_an_empty_selection_and_an_unwritable_output(session_project):
+    from click.testing import CliRunner
+
+    from kedro_dynamic_hooks._cli import commands
+
+    empty = CliRunner().invoke(commands, ["dynamic", "plan", "--namespaces", "nosuch"])
+    assert empty.exit_code == 1
+    assert empty.output.startswith("Error: ") and "nosuch" in empty.output  # Kedro's words
+    assert "Namespaces: price_predictor, reviews_predictor;" in empty.output
+    missing = session_project / "no" / "such" / "plan.json"
+    unwritable = CliRunner().invoke(commands, ["dynamic", "plan", "-o", str(missing)])
+    assert unwritable.exit_code == 1
+    assert f"Cannot write {missing}: No such file or directory." in unwritable.output
+    schema = CliRunner().invoke(commands, ["dynamic", "schema", "-o", str(missing)])
+    assert schema.exit_code == 1 and "Cannot write" in schema.output
+    assert "Traceback" not in empty.output + unwritable.output + schema.output
