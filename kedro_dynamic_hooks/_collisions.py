@@ -108,9 +108,15 @@ def locations(
         places = []
         for value, folder in config_paths(config):
             path = normalise(value)
-            places.append(Location(name, path, path.casefold(), folder))
+            places.append(Location(name, _relative(path, project_path), path.casefold(), folder))
         found[name] = places
     return found
+
+
+def _relative(path: str, project_path: str) -> str:
+    """A path inside the project as relative to it, for messages; others as they are."""
+    root = project_path.replace("\\", "/").rstrip("/") + "/"
+    return path[len(root) :] if path.startswith(root) else path
 
 
 def check_collisions(
@@ -139,7 +145,8 @@ def check_collisions(
         CollisionError: Naming both datasets, their origins and the path.
     """
     explicit = [k for k in catalog if not CatalogConfigResolver.is_pattern(k)]
-    names = list(dict.fromkeys([*explicit, *origins, *datasets]))
+    # The user's own entries first: a clash then names the entry the template hits.
+    names = list(dict.fromkeys([*(k for k in explicit if k not in origins), *origins, *datasets]))
     found = locations(catalog, names, project_path=project_path)
     places = [place for name in names for place in found[name]]
     owners: dict[str, Location] = {}

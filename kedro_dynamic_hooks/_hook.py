@@ -148,8 +148,10 @@ class DynamicPipelinesHook:
                 catalog.get(name)
             except DatasetError as exc:
                 where = dataset_origin_path(name, expansion, self.key)
+                config = original(loader, "catalog").get(name) or expansion.catalog.get(name)
+                kind = f" (type '{config['type']}')" if isinstance(config, Mapping) else ""
                 problem = ProjectError(
-                    f"dataset '{name}' cannot be created: {_first_line(exc)}",
+                    f"dataset '{name}'{kind} cannot be created: {_first_line(exc)}",
                     path=where,
                     source=declaration_source(loader, self.key) if where != name else "the catalog",
                 )
@@ -251,8 +253,9 @@ def _given(runtime: Any, parts: list[str]) -> bool:
 
 
 def _first_line(exc: Exception) -> str:
+    """An exception's message on one line."""
     text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def _describe_run(run_params: Mapping[str, Any]) -> str:

@@ -262,7 +262,7 @@ def check_types(
                 parse_dataset_definition(dict(_without_credentials(config)))
                 tried[kind] = None
             except DatasetError as exc:
-                tried[kind] = str(exc).strip().splitlines()[0]
+                tried[kind] = " ".join(line.strip() for line in str(exc).splitlines() if line)
         problem = tried[kind]
         where = dataset_origin_path(name, expansion, key)
         if problem is not None and where not in errors:

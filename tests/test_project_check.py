@@ -150,7 +150,9 @@ def test_a_misspelt_dataset_type_in_a_template(session_project):
     ) in result.output
     error = _run_refused(session_project, namespaces=["price_predictor"])
     assert error.path == "dynamic_pipelines.price_predictor.catalog.regressor"
-    assert error.detail.startswith("dataset 'price_predictor.base.regressor' cannot be created:")
+    assert error.detail.startswith(
+        "dataset 'price_predictor.base.regressor' (type 'pickle.PickleDatset') cannot be created:"
+    )
 
 
 def test_a_chain_initial_that_names_nothing(tmp_path, monkeypatch):
