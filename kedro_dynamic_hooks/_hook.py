@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +29,7 @@ from ._errors import DynamicPipelinesError, ProjectError
 from ._expand import expand
 from ._expansion import DEFAULT_PIPELINE, Expansion, is_expanded
 from ._kedro_compat import requested_pipelines, set_requested
-from ._link import check_pipeline, dataset_origin_path, first
+from ._link import check_pipeline, check_produced, dataset_origin_path, first
 from ._originals import original
 from ._registry import hook_is_loading, needed_names
 from ._reporting import reported
@@ -141,6 +142,16 @@ class DynamicPipelinesHook:
         if error is not None:
             located = error.with_source(declaration_source(loader, self.key))
             raise reported(located) from error
+        unwritten = check_produced(
+            pipeline,
+            _describe_run(run_params),
+            lambda name: _exists(catalog, name),
+            expansion,
+            key=self.key,
+            source=declaration_source(loader, self.key),
+        )
+        if unwritten is not None:
+            raise reported(unwritten)
         # Kedro creates every dataset of the run before the first node, and stops
         # with a traceback if one cannot be (a misspelt type); create them first.
         for name in sorted(pipeline.datasets()):
@@ -250,6 +261,16 @@ def _given(runtime: Any, parts: list[str]) -> bool:
             return False
         runtime = runtime[part]
     return True
+
+
+def _exists(catalog: Any, name: str) -> bool:
+    """Whether the dataset has data; ``True`` when its type cannot tell."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Kedro warns for datasets without exists()
+        try:
+            return bool(catalog.exists(name))
+        except Exception:  # an exists() that fails is for the run to report
+            return True
 
 
 def _first_line(exc: Exception) -> str:

@@ -273,3 +273,33 @@ def check_types(
                 source=source if from_template else "the catalog",
             )
     return list(errors.values())
+
+
+def check_produced(
+    pipeline: Pipeline,
+    run: str,
+    exists: Known,
+    expansion: Expansion,
+    *,
+    key: str,
+    source: str | None,
+) -> ProjectError | None:
+    """Refuse a run that reads an expanded dataset no earlier run has written yet.
+
+    Only inputs that some expanded node produces are checked (a shared step's
+    table, a previous month's state): a run that skips their producer can only
+    read what an earlier run left, and there is nothing yet.
+    """
+    producers = {o: n.name for n in expansion.nodes for o in n.outputs}
+    for name, readers in unresolved_inputs(pipeline, lambda d: d not in producers).items():
+        if exists(name):
+            continue
+        namespace = name.split(".", 1)[0]
+        return ProjectError(
+            f"'{name}' is read by node '{readers[0]}' but produced by node "
+            f"'{producers[name]}', which '{run}' does not run, and no earlier run has written "
+            f"it yet. Run its producer first, e.g. 'kedro run --namespaces {namespace}'.",
+            path=f"{key}.{namespace}",
+            source=source,
+        )
+    return None

@@ -220,3 +220,23 @@ def test_plan_explains_an_empty_selection_and_an_unwritable_output(session_proje
     schema = CliRunner().invoke(commands, ["dynamic", "schema", "-o", str(missing)])
     assert schema.exit_code == 1 and "Cannot write" in schema.output
     assert "Traceback" not in empty.output + unwritable.output + schema.output
+
+
+def test_a_variant_alone_before_its_shared_step_ever_ran(session_project):
+    from helpers import FACTORY
+
+    with (session_project / "conf/base/catalog.yml").open("a") as f:
+        f.write(FACTORY)  # persisted, but no run has written it yet
+    error = _run_refused(session_project, namespaces=["reviews_predictor.test1"])
+    assert error.path == "dynamic_pipelines.reviews_predictor"
+    assert error.detail == (
+        "'reviews_predictor.model_input_table' is read by node "
+        "'reviews_predictor.test1.split_data' but produced by node "
+        "'reviews_predictor.create_model_input_table', which 'kedro run --namespaces "
+        "reviews_predictor.test1' does not run, and no earlier run has written it yet. Run its "
+        "producer first, e.g. 'kedro run --namespaces reviews_predictor'."
+    )
+    with KedroSession.create(project_path=session_project) as session:
+        session.run(namespaces=["reviews_predictor"])
+    with KedroSession.create(project_path=session_project) as session:
+        assert "reviews_predictor.test1.metrics" in session.run(namespaces=["reviews_predictor.test1"])
