@@ -24,7 +24,9 @@ from typing import Any
 from kedro.pipeline import Pipeline, node, pipeline
 from omegaconf import OmegaConf
 
+from kedro_dynamic_hooks._collisions import check_collisions
 from kedro_dynamic_hooks._expand import expand
+from kedro_dynamic_hooks._link import CatalogIndex, check_pipeline, check_registry, check_types
 from kedro_dynamic_hooks._merge import deep_merge
 from kedro_dynamic_hooks._schema import parse_declaration
 
@@ -58,9 +60,38 @@ def template() -> Pipeline:
     return Pipeline([node(f, i, o, name=n) for f, i, o, n in TEMPLATE])
 
 
-def declaration(n: int) -> dict[str, Any]:
+def declaration(n: int, catalog: bool = False) -> dict[str, Any]:
     variants = {f"v{i}": {"overrides": {"model_options": {"random_state": i}}} for i in range(n)}
-    return {"ns": {"pipelines": ["science"], "inputs": ["model_input_table"], "variants": variants}}
+    spec: dict[str, Any] = {"pipelines": ["science"], "inputs": ["model_input_table"], "variants": variants}
+    if catalog:  # persisted per-variant outputs, as a real project has
+        spec["catalog"] = {
+            name: {"type": "pickle.PickleDataset", "filepath": f"data/{{namespace}}/{{variant}}/{name}.pkl"}
+            for name in ("regressor", "metrics")
+        }
+    return {"ns": spec}
+
+
+GLOBAL_CATALOG = {"model_input_table": {"type": "pandas.ParquetDataset", "filepath": "data/mit.pq"}}
+
+
+def checks(expansion: Any, params: dict[str, Any], *, validate: bool) -> None:
+    """The project check: what every run does (collisions, the run's inputs),
+    and with ``validate`` every expanded pipeline and every dataset type."""
+    catalog = {**expansion.catalog, **GLOBAL_CATALOG}
+    check_collisions(
+        catalog,
+        expansion.datasets,
+        project_path="/project",
+        datasets=expansion.dataset_names,
+        written=expansion.written,
+    )
+    index = CatalogIndex(catalog)
+    if validate:
+        check_registry(expansion.pipelines, expansion, catalog, expansion.parameters, key="dynamic_pipelines", source=None)
+        check_types(catalog, expansion, key="dynamic_pipelines", source=None)
+    else:
+        known = lambda name: name.startswith("params:") or index(name)  # noqa: E731
+        check_pipeline(expansion.pipelines["ns"], "kedro run", known, expansion, key="dynamic_pipelines", source=None)
 
 
 def raw(n: int) -> Pipeline:
@@ -140,6 +171,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     worst = 0.0
+    check_rows: list[tuple[int, float, float, float]] = []
 
     t = template()
     templates = {"science": t}
@@ -160,6 +192,12 @@ def main() -> None:
         p_ours = best(lambda: expand(decl, templates, params).parameters, args.repeat) - 0.0
         p_recipe = best(lambda: params_recipe(n), args.repeat)
         worst = max(worst, t_ours / t_raw)
+        checked_params = {**BASE, "dynamic_pipelines": declaration(n, catalog=True)}
+        checked = ours(n, templates, checked_params)
+        t_checked = best(lambda: ours(n, templates, checked_params), args.repeat)
+        t_run_checks = best(lambda: checks(checked, checked_params, validate=False), args.repeat)
+        t_validate_checks = best(lambda: checks(checked, checked_params, validate=True), args.repeat)
+        check_rows.append((n, t_checked, t_run_checks, t_validate_checks))
         print(
             f"{n:>6} | {t_raw:8.3f} | {t_ours:8.3f} | {t_ours / t_raw:7.2f}x | {recipe_cols} | "
             f"{p_ours:13.3f} | {p_recipe:15.3f} | {p_recipe / p_ours:10.1f}x"
@@ -167,6 +205,12 @@ def main() -> None:
     print(
         "\n'params ours' times the whole expand() (it includes the node copies), so its ratio is a lower bound."
     )
+    print(
+        "\nThe project check against the expansion it checks (per-variant catalog templates):\n"
+        f"{'N':>6} | {'expand s':>8} | {'run checks s':>12} | {'run/expand':>10} | {'validate checks s':>17} | {'validate/expand':>15}"
+    )
+    for n, t_exp, t_run, t_val in check_rows:
+        print(f"{n:>6} | {t_exp:8.3f} | {t_run:12.3f} | {t_run / t_exp:9.1%} | {t_val:17.3f} | {t_val / t_exp:14.1%}")
     if args.check is not None:
         verdict = "OK" if worst <= args.check else "TOO SLOW"
         print(f"speed guard: worst ours/raw {worst:.2f}x, limit {args.check:.2f}x: {verdict}")

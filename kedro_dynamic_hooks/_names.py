@@ -29,6 +29,12 @@ def name_problem(name: object) -> str | None:
     Returns:
         ``None`` when the name is valid, otherwise a short reason.
     """
+    if isinstance(name, bool):
+        # YAML 1.1 reads on/off/yes/no/true/false as booleans, keys included.
+        return (
+            f"must be a string, got the boolean {name!r}: YAML reads an unquoted on, off, "
+            "yes, no, true or false as a boolean, so quote the name (e.g. 'on')"
+        )
     if not isinstance(name, str):
         return f"must be a string, got {type(name).__name__} {name!r}"
     if not name:

@@ -29,7 +29,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ._errors import DeclarationError
-from ._names import allowed, check_name, did_you_mean
+from ._names import allowed, check_name, did_you_mean, name_problem
 from ._variants import resolve_variants
 
 DEFAULT_KEY = "dynamic_pipelines"
@@ -303,6 +303,8 @@ def _explain(error: Mapping[str, Any], loc: list[str]) -> str:
     if kind == "list_type":
         return f"expected a list, got {given}."
     if kind == "string_type":
+        if isinstance(error.get("input"), bool):  # YAML 1.1: on/off/yes/no are booleans
+            return f"name {name_problem(error['input'])}."
         return f"expected a string, got {given}."
     if kind in {"int_type", "int_parsing", "greater_than"}:
         return f"expected a positive integer, got {given}."

@@ -993,3 +993,13 @@ def test_params_for_a_variant_do_not_hide_a_clash_in_the_files(templates, refere
         parse_declaration(reference["dynamic_pipelines"]), templates, reference, runtime_params=runtime
     )
     assert e.parameters["price_predictor"]["candidate1"]["model_options"]["test_size"] == 0.3
+
+
+def test_a_yaml_boolean_as_a_variant_name_says_to_quote_it(templates, reference):
+    import yaml as pyyaml
+
+    raw = pyyaml.safe_load("ns:\n  pipelines: [data_science]\n  variants:\n    on: {}\n")
+    with pytest.raises(DeclarationError) as info:
+        parse_declaration(raw)
+    assert "got the boolean True: YAML reads an unquoted on, off" in info.value.detail
+    assert "quote the name (e.g. 'on')" in info.value.detail
