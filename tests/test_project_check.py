@@ -240,3 +240,19 @@ def test_a_variant_alone_before_its_shared_step_ever_ran(session_project):
         session.run(namespaces=["reviews_predictor"])
     with KedroSession.create(project_path=session_project) as session:
         assert "reviews_predictor.test1.metrics" in session.run(namespaces=["reviews_predictor.test1"])
+
+
+def test_registry_describe_with_a_template_typo_is_our_error(session_project):
+    from kedro.framework.project import pipelines
+
+    if not hasattr(pipelines, "set_requested"):
+        pytest.skip("selective pipeline loading is Kedro >= 1.5")
+    _set_parameters(session_project, "pipelines: [data_science]", "pipelines: [data_sciense]")
+    pipelines.set_requested(["price_predictor"])  # what `kedro registry describe` does
+    try:
+        with pytest.raises(DeclarationError) as info:
+            pipelines["price_predictor"]
+    finally:
+        pipelines.set_requested(None)
+    assert info.value.path == "dynamic_pipelines.price_predictor.pipelines"
+    assert "unknown pipeline 'data_sciense'" in info.value.detail
