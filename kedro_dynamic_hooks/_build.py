@@ -7,6 +7,8 @@ namespace=...)`` would give them, and every pipeline is built with one
 
 from __future__ import annotations
 
+from typing import Any
+
 from kedro.pipeline import Pipeline
 from kedro.pipeline.node import Node
 from kedro.pipeline.pipeline import (
@@ -31,19 +33,30 @@ PIPELINE_ERRORS = (
 )
 
 
-def build_namespace(plan: NamespacePlan) -> NamespaceExpansion:
+def build_namespace(
+    plan: NamespacePlan, only: frozenset[str] | None = None
+) -> NamespaceExpansion:
     """Copy the plan's nodes: shared once, then each variant (chained when
     declared), then collect; one pipeline for the namespace and one per variant.
+
+    Args:
+        plan: The namespace's plan.
+        only: Build just these variants (a run that selects no more of them):
+            no collect step, and only their parameters and catalog entries.
+            Every node built is the one the full expansion builds.
 
     Raises:
         DeclarationError: When Kedro refuses to combine the copies, e.g. two
             templates of the namespace write one dataset.
     """
     ns, renamer, chain = plan.name, plan.renamer, plan.spec.chain
-    tags = {ns, *plan.variants}
+    tags = {ns, *plan.variants}  # every variant's tag, as in the full expansion
     nodes = [copy_node(n, renamer.shared(), ns, tags) for n in plan.shared]
     pipelines: dict[str, Pipeline] = {}
+    built = plan.variants if only is None else tuple(v for v in plan.variants if v in only)
     for index, variant in enumerate(plan.variants):
+        if variant not in built:
+            continue
         previous = None
         if chain is not None:
             # `initial` is used as written; a later variant reads its predecessor's
@@ -57,7 +70,7 @@ def build_namespace(plan: NamespacePlan) -> NamespaceExpansion:
         copies = [copy_node(n, mapping, f"{ns}.{variant}", {ns, variant}) for n in plan.per_variant]
         pipelines[f"{ns}.{variant}"] = _pipeline(copies, plan)
         nodes.extend(copies)
-    if plan.spec.collect is not None:
+    if plan.spec.collect is not None and only is None:
         wanted, mapping = plan.spec.collect.input, renamer.collect()
         nodes.extend(
             collect_node(n, wanted, plan.variants, mapping, ns)
@@ -69,12 +82,14 @@ def build_namespace(plan: NamespacePlan) -> NamespaceExpansion:
     return NamespaceExpansion(
         name=ns,
         kind=plan.spec.kind,
-        variants=plan.variants,
+        variants=built,
         pipelines={**pipelines, ns: _pipeline(nodes, plan)},
         nodes=nodes,
-        parameters=plan.parameters,
-        catalog=render_catalog(plan.spec.catalog, renamer, plan.variants),
-        datasets=_origins(plan),
+        parameters={
+            k: v for k, v in plan.parameters.items() if k not in plan.variants or k in built
+        },
+        catalog=_catalog(plan, built, only is None),
+        datasets=_origins(plan, built),
         templates=tuple(plan.spec.templates),
         added_keys=plan.added_keys,
         chain_initial=chain.initial if chain is not None else None,
@@ -92,14 +107,23 @@ def _pipeline(nodes: list[Node], plan: NamespacePlan) -> Pipeline:
         ) from exc
 
 
-def _origins(plan: NamespacePlan) -> dict[str, DatasetOrigin]:
+def _catalog(plan: NamespacePlan, built: tuple[str, ...], collect: bool) -> dict[str, Any]:
+    entries = render_catalog(plan.spec.catalog, plan.renamer, built)
+    if collect:
+        return entries
+    # Without the collect step, its own datasets are not built either.
+    collect_only = set(plan.renamer.collect().values()) - set(plan.renamer.shared().values())
+    return {k: v for k, v in entries.items() if k not in collect_only}
+
+
+def _origins(plan: NamespacePlan, built: tuple[str, ...]) -> dict[str, DatasetOrigin]:
     ns = plan.name
     origins = {
         new: DatasetOrigin(ns, None, template)
         for template, new in plan.renamer.owned_shared().items()
     }
     owned = plan.renamer.owned_per_variant()
-    for variant in plan.variants:
+    for variant in built:
         for template in owned:
             origins[f"{ns}.{variant}.{template}"] = DatasetOrigin(ns, variant, template)
     return origins

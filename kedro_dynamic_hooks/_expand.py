@@ -29,6 +29,7 @@ from ._nodes import base_name
 from ._parameters import check_runtime_targets
 from ._plan import plan_namespace
 from ._schema import DEFAULT_KEY, Declaration
+from ._selection import Needed
 
 
 def expand(
@@ -39,6 +40,7 @@ def expand(
     runtime_params: Mapping[str, Any] | None = None,
     key: str = DEFAULT_KEY,
     source: str | None = None,
+    only: Needed | None = None,
 ) -> Expansion:
     """Expand a declaration.
 
@@ -50,6 +52,8 @@ def expand(
             they win over the declaration.
         key: The declaration's top-level key in ``parameters``.
         source: The parameters file(s), for error messages.
+        only: Build just these namespaces and variants (see ``_selection.py``);
+            every namespace is still checked. ``None`` builds everything.
 
     Returns:
         The expansion.
@@ -70,17 +74,26 @@ def expand(
                 source=source,
             )
     base = {k: v for k, v in parameters.items() if k != key and k not in namespaces}
-    built = {
-        name: build_namespace(plan_namespace(name, spec, templates, base, key=key, source=source))
+    plans = [
+        plan_namespace(name, spec, templates, base, key=key, source=source)
         for name, spec in namespaces.items()
+    ]
+    built = {
+        plan.name: build_namespace(plan, None if only is None else only[plan.name])
+        for plan in plans
+        if only is None or plan.name in only
     }
     _check_writers_across_namespaces(
         (node for ns in built.values() for node in ns.nodes), key=key, source=source
     )
-    namespace_params = {name: ns.parameters for name, ns in built.items()}
+    # --params are checked against every variant, built or not.
     check_runtime_targets(
-        runtime, namespace_params, {name: ns.variants for name, ns in built.items()}, base
+        runtime,
+        {plan.name: plan.parameters for plan in plans},
+        {plan.name: plan.variants for plan in plans},
+        base,
     )
+    namespace_params = {name: ns.parameters for name, ns in built.items()}
     return Expansion(namespaces=built, parameters=deep_merge(base, namespace_params, runtime))
 
 

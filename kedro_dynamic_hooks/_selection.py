@@ -1,0 +1,173 @@
+"""Which variants a run's selection can touch, so that only those are built.
+
+A run selects nodes with Kedro's filters: ``--pipelines``, ``--namespaces``,
+``--tags``, ``--nodes`` (all applied together), and the ``--from-*``/``--to-*``
+family. The first four can be mapped to variants from names alone: every
+selected node belongs to a variant (or namespace) that the mapping keeps, so
+building only those gives the run exactly the nodes, parameters and datasets
+the full expansion would. Anything that cannot be mapped safely returns
+``None``: build everything.
+
+- ``--from-nodes``, ``--to-nodes``, ``--from-inputs``, ``--to-outputs``: they
+  follow the graph; everything.
+- A pipeline, node or tag that is not the declaration's (a template's own tag,
+  a hand-written pipeline): everything, since it may read any variant's data.
+- A chain: every month of it, since a month reads its predecessor's output.
+- A node of a namespace's own (shared or collect): the whole namespace, since a
+  collect step reads every variant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+DEFAULT_PIPELINE = "__default__"
+
+# Namespace -> the variants to build (None: all of them). A namespace that is
+# not a key is not built at all.
+Needed = dict[str, frozenset[str] | None]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a run asked for, as ``kedro run`` flags.
+
+    Attributes:
+        pipelines: ``--pipelines`` (empty: ``__default__``).
+        namespaces: ``--namespaces``.
+        tags: ``--tags``.
+        nodes: ``--nodes``.
+        follows_graph: Whether ``--from-nodes``, ``--to-nodes``,
+            ``--from-inputs`` or ``--to-outputs`` was given.
+    """
+
+    pipelines: tuple[str, ...] = ()
+    namespaces: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    nodes: tuple[str, ...] = ()
+    follows_graph: bool = False
+
+
+class _Everything(Exception):
+    """A filter value that cannot be mapped to variants."""
+
+
+def needed(
+    selection: Selection, variants: Mapping[str, Iterable[str]], chains: Iterable[str]
+) -> Needed | None:
+    """The namespaces and variants a selection can touch, or ``None`` for all.
+
+    Args:
+        selection: The run's filters.
+        variants: Namespace -> its variant names.
+        chains: Namespaces declared as a chain.
+    """
+    if selection.follows_graph:
+        return None
+    known = {ns: frozenset(names) for ns, names in variants.items()}
+    try:
+        restrictions = [
+            _by_pipelines(selection.pipelines, known),
+            _by_namespaces(selection.namespaces, known),
+            _by_tags(selection.tags, known),
+            _by_nodes(selection.nodes, known),
+        ]
+    except _Everything:
+        return None
+    result: Needed | None = None
+    for restriction in restrictions:
+        if restriction is not None:
+            result = restriction if result is None else _intersect(result, restriction)
+    if result is None:
+        return None
+    # Every pipeline and node the run names must exist, even where the filters
+    # leave nothing of it: Kedro refuses a name it cannot find.
+    for name in selection.pipelines:
+        ns, _, variant = name.partition(".")
+        current = result.get(ns, frozenset())
+        if current is not None:
+            result[ns] = current | ({variant} if variant else set())
+    for ns, names in (_by_nodes(selection.nodes, known) or {}).items():
+        current = result.get(ns, frozenset())
+        result[ns] = None if names is None or current is None else current | names
+    for ns, names in (_by_namespaces(selection.namespaces, known) or {}).items():
+        current = result.get(ns, frozenset())
+        if ns not in result:
+            result[ns] = None  # a namespace of its own may hold no shared node
+        elif names is not None and current is not None:
+            result[ns] = current | names
+    whole = set(chains)
+    return {ns: (None if ns in whole else names) for ns, names in result.items()}
+
+
+def _by_pipelines(names: tuple[str, ...], known: Mapping[str, frozenset[str]]) -> Needed | None:
+    if not names or DEFAULT_PIPELINE in names:
+        return None  # no restriction: __default__ holds every expansion
+    found: Needed = {}
+    for name in names:
+        ns, _, variant = name.partition(".")
+        if ns not in known or (variant and variant not in known[ns]):
+            raise _Everything  # a template or a pipeline of the user's own
+        _add(found, ns, variant or None)
+    return found
+
+
+def _by_namespaces(values: tuple[str, ...], known: Mapping[str, frozenset[str]]) -> Needed | None:
+    if not values:
+        return None
+    found: Needed = {}
+    for value in values:
+        ns, _, rest = value.partition(".")
+        if ns not in known:
+            continue  # selects no node of ours
+        variant = rest.split(".", 1)[0]
+        _add(found, ns, variant if variant in known[ns] else None)
+    return found
+
+
+def _by_tags(tags: tuple[str, ...], known: Mapping[str, frozenset[str]]) -> Needed | None:
+    if not tags:
+        return None
+    found: Needed = {}
+    for tag in tags:
+        owners = [ns for ns, names in known.items() if tag in names]
+        if tag in known:
+            _add(found, tag, None)
+        elif owners:
+            for ns in owners:
+                _add(found, ns, tag)
+        else:
+            raise _Everything  # a template node's own tag: any variant may carry it
+    return found
+
+
+def _by_nodes(names: tuple[str, ...], known: Mapping[str, frozenset[str]]) -> Needed | None:
+    if not names:
+        return None
+    found: Needed = {}
+    for name in names:
+        ns, _, rest = name.partition(".")
+        if ns not in known or not rest:
+            raise _Everything  # a node of the user's own
+        variant = rest.split(".", 1)[0]
+        # A shared or collect node: the whole namespace (collect reads every variant).
+        _add(found, ns, variant if variant in known[ns] and "." in rest else None)
+    return found
+
+
+def _add(found: Needed, ns: str, variant: str | None) -> None:
+    if ns in found and found[ns] is None:
+        return
+    if variant is None:
+        found[ns] = None
+    else:
+        found[ns] = (found.get(ns) or frozenset()) | {variant}
+
+
+def _intersect(one: Needed, other: Needed) -> Needed:
+    result: Needed = {}
+    for ns in one.keys() & other.keys():
+        a, b = one[ns], other[ns]
+        result[ns] = b if a is None else a if b is None else a & b
+    return result
