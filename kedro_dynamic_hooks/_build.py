@@ -127,3 +127,8 @@ def _origins(plan: NamespacePlan, built: tuple[str, ...]) -> dict[str, DatasetOr
         for template in owned:
             origins[f"{ns}.{variant}.{template}"] = DatasetOrigin(ns, variant, template)
     return origins
+
+
+def declared_scope(plan: NamespacePlan) -> tuple[dict[str, Any], dict[str, DatasetOrigin]]:
+    """Every variant's catalog entries and dataset origins, without copying a node."""
+    return _catalog(plan, plan.variants, True), _origins(plan, plan.variants)

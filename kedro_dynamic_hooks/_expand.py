@@ -21,7 +21,7 @@ from typing import Any
 from kedro.pipeline import Pipeline
 from kedro.pipeline.node import Node
 
-from ._build import build_namespace
+from ._build import build_namespace, declared_scope
 from ._errors import DeclarationError
 from ._expansion import Expansion
 from ._merge import deep_merge
@@ -94,7 +94,16 @@ def expand(
         base,
     )
     namespace_params = {name: ns.parameters for name, ns in built.items()}
-    return Expansion(namespaces=built, parameters=deep_merge(base, namespace_params, runtime))
+    scope: dict[str, Any] = {}
+    if only is not None:
+        declared = [declared_scope(plan) for plan in plans]
+        scope = {
+            "declared_catalog": {k: v for catalog, _ in declared for k, v in catalog.items()},
+            "declared_datasets": {k: v for _, origins in declared for k, v in origins.items()},
+        }
+    return Expansion(
+        namespaces=built, parameters=deep_merge(base, namespace_params, runtime), **scope
+    )
 
 
 def _beyond(loaded: Any, given: Any) -> bool:

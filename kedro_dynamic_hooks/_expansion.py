@@ -87,10 +87,22 @@ class Expansion(Mapping[str, NamespaceExpansion]):
         namespaces: Namespace name -> its expansion, in declaration order.
         parameters: The full parameters to hand to Kedro (base, every namespace,
             then ``--params``).
+        declared_catalog: With a partial build, the catalog entries of every
+            declared variant (``None`` when everything was built).
+        declared_datasets: With a partial build, every declared dataset's origin.
     """
 
     namespaces: dict[str, NamespaceExpansion]
     parameters: dict[str, Any] = field(repr=False)
+    # When only some variants were built: every variant's catalog entries and
+    # dataset origins, so that the collision check still covers all of them.
+    declared_catalog: dict[str, dict[str, Any]] | None = field(default=None, repr=False)
+    declared_datasets: dict[str, DatasetOrigin] | None = field(default=None, repr=False)
+
+    @property
+    def partial(self) -> bool:
+        """Whether only the variants a run's selection can touch were built."""
+        return self.declared_catalog is not None
 
     def __getitem__(self, name: str) -> NamespaceExpansion:
         return self.namespaces[name]

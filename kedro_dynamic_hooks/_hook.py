@@ -21,6 +21,7 @@ import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import click
 from kedro.framework.hooks import hook_impl
 from kedro.io import DatasetError
 
@@ -34,6 +35,7 @@ from ._originals import original
 from ._registry import hook_is_loading, needed_names
 from ._reporting import reported
 from ._schema import DEFAULT_KEY, Declaration, parse_declaration
+from ._selection import Needed, Selection, needed
 from ._sources import declaration_source
 
 if TYPE_CHECKING:
@@ -90,19 +92,23 @@ class DynamicPipelinesHook:
             )
             return
         try:
-            expansion, catalog = self._expand(loader, parameters, str(context.project_path))
+            expansion, catalog = self._expand(
+                loader, parameters, str(context.project_path), selective=True
+            )
             loader["parameters"] = expansion.parameters
             loader["catalog"] = catalog
             _register(expansion)
             self._last = (expansion, loader)
         except DynamicPipelinesError as exc:
             raise reported(_blame(exc, loader, self.key)) from exc
+        built = sum(len(v) for v in expansion.variants.values())
         logger.info(
-            "Expanded %d namespace(s) into %d variant(s) and %d node(s) in %.2fs.",
+            "Expanded %d namespace(s) into %d variant(s) and %d node(s) in %.2fs%s.",
             len(expansion.variants),
-            sum(len(v) for v in expansion.variants.values()),
+            built,
             len(expansion.nodes),
             time.perf_counter() - started,
+            " (only what this run's selection can touch)" if expansion.partial else "",
         )
 
     def expansion(self, context: KedroContext) -> Expansion | None:
@@ -214,11 +220,18 @@ class DynamicPipelinesHook:
         return _describe_run(run_params) if left else None
 
     def _expand(
-        self, loader: AbstractConfigLoader, parameters: dict[str, Any], project_path: str
+        self,
+        loader: AbstractConfigLoader,
+        parameters: dict[str, Any],
+        project_path: str,
+        *,
+        selective: bool = False,
     ) -> tuple[Expansion, dict[str, Any]]:
         """Expand, then check filepaths; return the expansion and the full catalog config.
 
         Entries written in catalog.yml win over the declaration's templates.
+        With ``selective``, a ``kedro run`` builds only the variants its flags
+        can touch (see ``_selection.py``); everything is still checked.
         """
         declaration = parse_declaration(parameters[self.key], key=self.key)
         expansion = expand(
@@ -227,11 +240,13 @@ class DynamicPipelinesHook:
             parameters,
             runtime_params=getattr(loader, "runtime_params", None),
             key=self.key,
+            only=_only(declaration) if selective else None,
         )
-        catalog = {**expansion.catalog, **original(loader, "catalog")}
+        user_catalog = original(loader, "catalog")
+        catalog = {**expansion.catalog, **user_catalog}
         check_collisions(
-            catalog,
-            expansion.datasets,
+            {**(expansion.declared_catalog or expansion.catalog), **user_catalog},
+            expansion.declared_datasets or expansion.datasets,
             project_path=project_path,
             datasets=expansion.dataset_names,
             written=expansion.written,
@@ -242,6 +257,46 @@ class DynamicPipelinesHook:
 def original_parameters(loader: AbstractConfigLoader) -> dict[str, Any]:
     """The parameters as the files (and ``--params``) gave them, before expansion."""
     return original(loader, "parameters")
+
+
+def _only(declaration: Declaration) -> Needed | None:
+    """The variants ``kedro run``'s flags can touch, or ``None`` to build all.
+
+    Read from the ``run`` command's click context, the only place the
+    selection is known before Kedro builds the catalog. Anything else (Python's
+    ``KedroSession.run``, other commands, a project's own ``run`` without
+    Kedro's flags) builds everything.
+    """
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or ctx.info_name != "run" or ctx.parent is None or ctx.parent.parent:
+        return None  # not Kedro's top-level `kedro run` (e.g. `kedro viz run`)
+    params = ctx.params
+    if not {"pipelines", "namespaces", "tags", "node_names"} <= params.keys():
+        return None
+
+    def given(*names: str) -> tuple[str, ...]:
+        found: list[str] = []
+        for name in names:
+            value = params.get(name)
+            if isinstance(value, str) and value:
+                found.append(value)
+            elif isinstance(value, (list, tuple)):
+                found.extend(str(v) for v in value if v)
+        return tuple(found)
+
+    selection = Selection(
+        pipelines=given("pipelines", "pipeline"),
+        namespaces=given("namespaces"),
+        tags=given("tags"),
+        nodes=given("node_names"),
+        follows_graph=bool(given("from_nodes", "to_nodes", "from_inputs", "to_outputs")),
+    )
+    namespaces = declaration.namespaces
+    return needed(
+        selection,
+        {name: spec.variant_overrides for name, spec in namespaces.items()},
+        chains={name for name, spec in namespaces.items() if spec.chain is not None},
+    )
 
 
 def _blame(error: DynamicPipelinesError, loader: Any, key: str) -> DynamicPipelinesError:

@@ -46,9 +46,13 @@ def test_namespace_runs_shared_plus_every_variant(reference_project):
 
 
 def test_one_variant_reads_the_persisted_shared_output(reference_project):
-    reference_project.kedro("run", "--namespaces", "price_predictor")
-    reference_project.kedro("run", "--namespaces", "price_predictor.candidate1")
+    whole = reference_project.kedro("run", "--namespaces", "price_predictor")
+    one = reference_project.kedro("run", "--namespaces", "price_predictor.candidate1")
     assert set(reference_project.ran()) == variant_nodes("price_predictor", "candidate1")
+    # Only the selected variant was built for the second run; the first built the namespace.
+    assert "into 1 variant(s) and 7 node(s)" in one.stdout
+    assert "(only what this run's selection can touch)" in one.stdout
+    assert "into 4 variant(s) and 19 node(s)" in whole.stdout
 
 
 def test_namespace_and_tag_run_shared_and_one_variant(reference_project):

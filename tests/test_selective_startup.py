@@ -1,0 +1,82 @@
+"""``kedro run`` builds only what its flags can touch (read from its click context)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import click
+import pytest
+from kedro.framework.project import pipelines
+from kedro.framework.session import KedroSession
+
+RUN_FLAGS: dict[str, Any] = {
+    "pipeline": None,
+    "pipelines": [],
+    "namespaces": [],
+    "tags": [],
+    "node_names": [],
+    "from_nodes": [],
+    "to_nodes": [],
+    "from_inputs": [],
+    "to_outputs": [],
+}
+
+
+def _under_kedro_run(command: str = "run", parent: str | None = None, **flags: Any) -> click.Context:
+    """A click context like the one `kedro run ...` gives its hooks."""
+    root = click.Context(click.Group("kedro"), info_name="kedro")
+    if parent is not None:
+        root = click.Context(click.Group(parent), info_name=parent, parent=root)
+    ctx = click.Context(click.Command(command), info_name=command, parent=root)
+    ctx.params = {**RUN_FLAGS, **flags}
+    return ctx
+
+
+def _run(project, ctx: click.Context | None, **selection: Any) -> tuple[dict[str, Any], set[str]]:
+    with KedroSession.create(project_path=project) as session:
+        if ctx is None:
+            outputs = session.run(**selection)
+            params = session.load_context().params
+        else:
+            with ctx:
+                outputs = session.run(**selection)
+                params = session.load_context().params
+    return params, set(outputs)
+
+
+def test_a_one_variant_run_builds_only_that_variant(session_project, caplog):
+    ctx = _under_kedro_run(namespaces=["reviews_predictor"], tags=["test1"])
+    with caplog.at_level(logging.INFO, logger="kedro_dynamic_hooks"):
+        params, outputs = _run(
+            session_project, ctx, namespaces=["reviews_predictor"], tags=["test1"]
+        )
+    assert "(only what this run's selection can touch)" in caplog.text
+    assert set(params["reviews_predictor"]) >= {"test1"}
+    assert "base" not in params["reviews_predictor"]
+    assert "price_predictor" not in params
+    assert "price_predictor.candidate1" not in pipelines
+    assert outputs == {"reviews_predictor.test1.metrics"}
+    _, full = _run(session_project, None, namespaces=["reviews_predictor"], tags=["test1"])
+    assert outputs == full
+
+
+@pytest.mark.parametrize(
+    ("ctx", "why"),
+    [
+        (
+            _under_kedro_run(namespaces=["reviews_predictor"], to_outputs=["x"]),
+            "--to-outputs follows the graph",
+        ),
+        (_under_kedro_run(parent="viz", namespaces=["reviews_predictor"]), "kedro viz run"),
+        (None, "KedroSession.run from Python"),
+    ],
+    ids=["to-outputs", "viz-run", "python"],
+)
+def test_what_cannot_be_mapped_builds_everything(session_project, caplog, ctx, why):
+    # The hook reads the flags from the context; the run itself selects a namespace.
+    with caplog.at_level(logging.INFO, logger="kedro_dynamic_hooks"):
+        params, _ = _run(session_project, ctx, namespaces=["reviews_predictor"])
+    assert "(only what this run's selection can touch)" not in caplog.text, why
+    assert {"base", "test1"} <= set(params["reviews_predictor"])
+    assert "candidate3" in params["price_predictor"]
