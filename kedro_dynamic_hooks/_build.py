@@ -55,7 +55,7 @@ def build_namespace(
     pipelines: dict[str, Pipeline] = {}
     built = plan.variants if only is None else tuple(v for v in plan.variants if v in only)
     for index, variant in enumerate(plan.variants):
-        if variant not in built:
+        if only is not None and variant not in only:  # a frozenset: O(1)
             continue
         previous = None
         if chain is not None:
@@ -85,9 +85,7 @@ def build_namespace(
         variants=built,
         pipelines={**pipelines, ns: _pipeline(nodes, plan)},
         nodes=nodes,
-        parameters={
-            k: v for k, v in plan.parameters.items() if k not in plan.variants or k in built
-        },
+        parameters=_parameters(plan, built),
         catalog=_catalog(plan, built, only is None),
         datasets=_origins(plan, built),
         templates=tuple(plan.spec.templates),
@@ -105,6 +103,14 @@ def _pipeline(nodes: list[Node], plan: NamespacePlan) -> Pipeline:
             f"the namespace's templates cannot be combined: {exc}. Shared, per-variant "
             "and collect pipelines must not write the same dataset."
         ) from exc
+
+
+def _parameters(plan: NamespacePlan, built: tuple[str, ...]) -> dict[str, Any]:
+    """The ``<ns>`` parameter: shared keys, and the built variants' mappings."""
+    if len(built) == len(plan.variants):
+        return plan.parameters
+    skipped = set(plan.variants).difference(built)
+    return {k: v for k, v in plan.parameters.items() if k not in skipped}
 
 
 def _catalog(plan: NamespacePlan, built: tuple[str, ...], collect: bool) -> dict[str, Any]:
