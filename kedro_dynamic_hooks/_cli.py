@@ -279,36 +279,40 @@ def _print_plan(result: Mapping[str, Any]) -> None:
 @dynamic.command()
 @env_option
 @_params
-def validate(env: str | None, params: dict[str, Any]) -> None:
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Also fail when a run of one variant, or of another registered pipeline, would fail.",
+)
+def validate(env: str | None, params: dict[str, Any], strict: bool) -> None:
     """Check the declaration and the project around it; exit 1 listing every problem.
 
-    OK means ``kedro run`` cannot fail on structure: every pipeline that holds
-    expanded nodes (``__default__``, each namespace, each variant) finds all
-    its inputs, and no two datasets write one place.
+    OK means ``kedro run`` cannot fail on structure: ``__default__`` and each
+    namespace find all their inputs, and no two datasets write one place. What
+    only a run of one variant, or of another registered pipeline, would miss
+    is a warning (an error with ``--strict``).
     """
+    warnings: list[DynamicPipelinesError] = []
     try:
         with _loaded(env, params) as loaded:
             expansion = loaded.expansion
             loader = loaded.context.config_loader
             registry = dict(loaded.pipelines.items())
             source = declaration_source(loader, loaded.key)
-            problems: list[DynamicPipelinesError] = [
-                *check_registry(
-                    registry,
-                    expansion,
-                    loader["catalog"],
-                    loader["parameters"],
-                    key=loaded.key,
-                    source=source,
-                ),
-                *check_types(loader["catalog"], expansion, key=loaded.key, source=source),
-            ]
-            unused = unused_catalog_entries(
-                original(loader, "catalog"), registry, expansion
+            problems, warnings = check_registry(
+                registry,
+                expansion,
+                loader["catalog"],
+                loader["parameters"],
+                key=loaded.key,
+                source=source,
             )
+            problems += check_types(loader["catalog"], expansion, key=loaded.key, source=source)
+            unused = unused_catalog_entries(original(loader, "catalog"), registry, expansion)
     except DynamicPipelinesError as exc:
-        problems = list(exc.errors)
-        unused = []
+        problems, unused = list(exc.errors), []
+    if strict:
+        problems, warnings = [*problems, *warnings], []
     if problems:
         for error in problems:
             click.echo(f"Error: {error.alone()}", err=True)
@@ -318,6 +322,11 @@ def validate(env: str | None, params: dict[str, Any]) -> None:
         f"OK: {len(expansion.variants)} namespace(s), {count} variant(s), "
         f"{len(expansion.nodes)} node(s)."
     )
+    if warnings:
+        click.echo(
+            "Runs of one variant or of another pipeline that would fail (validate --strict "
+            "refuses them):\n" + "\n".join(f"  {w.alone()}" for w in warnings)
+        )
     if expansion.added_keys:
         click.echo(
             "Keys added under an empty base mapping (allowed, but not checked for typos):\n"

@@ -144,10 +144,11 @@ class DynamicPipelinesHook:
             key=self.key,
             source=None,
         )
-        error = first(errors)
-        if error is not None:
-            located = error.with_source(declaration_source(loader, self.key))
-            raise reported(located) from error
+        problem: DynamicPipelinesError | None = first(errors)
+        if problem is not None:
+            if problem.source is None:
+                problem = problem.with_source(declaration_source(loader, self.key))
+            raise reported(problem)
         unwritten = check_produced(
             pipeline,
             _describe_run(run_params),
@@ -186,15 +187,15 @@ class DynamicPipelinesHook:
         if len(parts) < 2 or not {parts[0], parts[1]} <= node.tags:
             return  # not a node of one of our variants
         variant = f"{parts[0]}.{parts[1]}"
-        roots = _roots(self._last[0].pipelines.get(variant) if self._last else None)
+        roots = self._rerun_roots(parts[0], parts[1])
         rerun = f"'kedro run --from-nodes {','.join(roots or [node.name])}'"
         unfinished = self._unfinished(roots or [node.name])
         if unfinished:
             # --from-nodes alone would stop at a collect step missing other variants.
             advice = (
                 f"first complete the rest of this run with '{unfinished} "
-                f"--only-missing-outputs', then re-run this variant and what depends on it "
-                f"with {rerun}"
+                f"--only-missing-outputs', then, if this variant had outputs from an earlier "
+                f"run, re-run it and what depends on it with {rerun}"
             )
         else:
             advice = f"re-run this variant and what depends on it with {rerun}"
@@ -206,6 +207,21 @@ class DynamicPipelinesHook:
             error,
             advice,
         )
+
+    def _rerun_roots(self, namespace: str, variant: str) -> list[str]:
+        """The first nodes of the failed variant and, in a chain, of every later month.
+
+        A later month's first node need not read the earlier month's state, so
+        ``--from-nodes`` of the failed month alone would leave part of them out.
+        """
+        if self._last is None or namespace not in self._last[0]:
+            return []
+        expansion = self._last[0][namespace]
+        later = list(expansion.variants)
+        start = later.index(variant) if variant in later else 0
+        months = later[start:] if expansion.kind == "chain" else [variant]
+        pipelines = expansion.pipelines
+        return [name for m in months for name in _roots(pipelines.get(f"{namespace}.{m}"))]
 
     def _unfinished(self, roots: list[str]) -> str | None:
         """The run's command when nodes other than the re-run's have not finished."""
@@ -375,11 +391,19 @@ def _templates(declaration: Declaration) -> Mapping[str, Pipeline]:
             loaded = dict(pipelines.items())
         except ImportError:
             if not narrowed:
-                raise  # a template module that really does not import
+                raise  # a template module that really does not import: keep its traceback
             # A template name no module defines (a typo): load every pipeline, so
             # that the plan names it with the registered ones and a did-you-mean.
             set_requested(None)
             loaded = dict(pipelines.items())
+        except Exception as exc:  # e.g. OutputNotUniqueError from sum() in register_pipelines
+            raise ProjectError(
+                f"Kedro could not build the project's pipelines: {_first_line(exc)} Templates "
+                "are not meant to run bare: return them from register_pipelines() without "
+                "adding them up (find_dynamic_pipelines() does that).",
+                path="register_pipelines",
+                source="the pipeline registry",
+            ) from exc
     namespaces = declaration.namespaces
     return {name: p for name, p in loaded.items() if name.split(".", 1)[0] not in namespaces}
 

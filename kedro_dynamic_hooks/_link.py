@@ -132,6 +132,18 @@ def explain(
                 path=f"{key}.{ns}.inputs",
                 source=source,
             )
+    origins = expansion.datasets if expansion is not None else {}
+    copies = sorted(d for d, o in origins.items() if o.template == name)
+    if copies and "." not in name:
+        return ProjectError(
+            f"'{name}' (read by node '{reader}' in '{pipeline_name}') is an output of the "
+            f"declaration's templates, which run only as namespaced copies "
+            f"({', '.join(repr(c) for c in copies[:3])}{', ...' if len(copies) > 3 else ''}): "
+            "nothing writes it. Read a namespaced copy, or declare this pipeline in a "
+            "namespace (under 'shared' or 'collect').",
+            path=reader,
+            source="the pipeline registry",
+        )
     chains = [ns for ns in (expansion or {}).values() if ns.chain_initial == name]
     if chains:
         return ProjectError(
@@ -185,8 +197,15 @@ def check_registry(
     *,
     key: str,
     source: str | None,
-) -> list[DynamicPipelinesError]:
-    """What ``validate`` checks: ``__default__`` and every ``<ns>`` / ``<ns>.<variant>``."""
+) -> tuple[list[DynamicPipelinesError], list[DynamicPipelinesError]]:
+    """What ``validate`` checks, as (errors, warnings).
+
+    Errors: an input that ``kedro run`` (``__default__``) or a run of a
+    namespace could not find. Warnings: one that only a run of a single
+    variant (e.g. a shared output kept in memory) or of another registered
+    pipeline (e.g. one reading a bare template's output) could not find;
+    ``--strict`` makes them errors.
+    """
     index = CatalogIndex(catalog)
 
     def known(name: str) -> bool:
@@ -194,16 +213,26 @@ def check_registry(
             return parameter_known(name, parameters)
         return index(name)
 
-    names = [n for n in ("__default__", *expansion.pipelines) if n in registry]
-    errors: dict[str, DynamicPipelinesError] = {}
-    for pipeline_name in names:
-        run = f"kedro run --pipelines {pipeline_name}"
-        for name, readers in unresolved_inputs(registry[pipeline_name], known).items():
-            if name not in errors:  # one finding per dataset, not per pipeline
-                errors[name] = explain(
-                    name, readers, run, expansion, known, key=key, source=source
-                )
-    return list(errors.values())
+    variants = {f"{ns}.{v}" for ns, names in expansion.variants.items() for v in names}
+    own = [
+        n
+        for n in registry
+        if n not in expansion.templates and n not in expansion.pipelines and n != "__default__"
+    ]
+    whole = [n for n in ("__default__", *expansion.pipelines) if n in registry]
+    whole = [n for n in whole if n not in variants]
+    partial = [*sorted(variants & registry.keys()), *own]
+    found: dict[str, DynamicPipelinesError] = {}
+    warned: dict[str, DynamicPipelinesError] = {}
+    for group, names in ((found, whole), (warned, partial)):
+        for pipeline_name in names:
+            run = f"kedro run --pipelines {pipeline_name}"
+            for name, readers in unresolved_inputs(registry[pipeline_name], known).items():
+                if name not in found and name not in group:  # one finding per dataset
+                    group[name] = explain(
+                        name, readers, run, expansion, known, key=key, source=source
+                    )
+    return list(found.values()), list(warned.values())
 
 
 def unused_catalog_entries(
