@@ -100,8 +100,8 @@ def _pipeline(nodes: list[Node], plan: NamespacePlan) -> Pipeline:
         return Pipeline(nodes)
     except PIPELINE_ERRORS as exc:
         raise plan.error(
-            f"the namespace's templates cannot be combined: {exc}. Shared, per-variant "
-            "and collect pipelines must not write the same dataset."
+            f"the namespace's templates cannot be combined: {str(exc).rstrip('.')}. Shared, "
+            "per-variant and collect pipelines must not write the same dataset."
         ) from exc
 
 

@@ -41,6 +41,7 @@ def expand(
     key: str = DEFAULT_KEY,
     source: str | None = None,
     only: Needed | None = None,
+    file_parameters: Mapping[str, Any] | None = None,
 ) -> Expansion:
     """Expand a declaration.
 
@@ -54,6 +55,8 @@ def expand(
         source: The parameters file(s), for error messages.
         only: Build just these namespaces and variants (see ``_selection.py``);
             every namespace is still checked. ``None`` builds everything.
+        file_parameters: The parameters as the files alone give them, when
+            root-level ``--params`` were given: overrides are checked against them.
 
     Returns:
         The expansion.
@@ -74,8 +77,15 @@ def expand(
                 source=source,
             )
     base = {k: v for k, v in parameters.items() if k != key and k not in namespaces}
+    checked_against = None
+    if file_parameters is not None:
+        checked_against = {
+            k: v for k, v in file_parameters.items() if k != key and k not in namespaces
+        }
     plans = [
-        plan_namespace(name, spec, templates, base, key=key, source=source)
+        plan_namespace(
+            name, spec, templates, base, key=key, source=source, checked_against=checked_against
+        )
         for name, spec in namespaces.items()
     ]
     built = {

@@ -190,8 +190,9 @@ class Expansion(Mapping[str, NamespaceExpansion]):
                 updates[DEFAULT_PIPELINE] = Pipeline([*own, *self.nodes])
             except Exception as exc:  # Kedro's OutputNotUniqueError and friends
                 raise ProjectError(
-                    f"the expansion cannot join '__default__': {exc}. A node registered in "
-                    "__default__ writes a dataset (or has a name) that an expansion has too; "
+                    f"the expansion cannot join '__default__': {str(exc).rstrip('.')}. A node "
+                    "registered in __default__ writes a dataset (or has a name) that an "
+                    "expansion has too; "
                     "rename it, or take it out of __default__.",
                     path=DEFAULT_PIPELINE,
                     source="the pipeline registry",

@@ -29,9 +29,10 @@ from ._collisions import check_collisions
 from ._errors import DynamicPipelinesError, ProjectError
 from ._expand import expand
 from ._expansion import DEFAULT_PIPELINE, Expansion, is_expanded
-from ._kedro_compat import requested_pipelines, set_requested
+from ._kedro_compat import parameters_without_runtime, requested_pipelines, set_requested
 from ._link import check_pipeline, check_produced, dataset_origin_path, first
 from ._originals import original
+from ._parameters import check_runtime_root
 from ._registry import hook_is_loading, needed_names
 from ._reporting import reported
 from ._schema import DEFAULT_KEY, Declaration, parse_declaration
@@ -204,7 +205,7 @@ class DynamicPipelinesHook:
             "saved are untouched. After fixing it, %s.",
             variant,
             node.name,
-            error,
+            str(error).rstrip("."),
             advice,
         )
 
@@ -250,6 +251,14 @@ class DynamicPipelinesHook:
         can touch (see ``_selection.py``); everything is still checked.
         """
         declaration = parse_declaration(parameters[self.key], key=self.key)
+        runtime = getattr(loader, "runtime_params", None) or {}
+        root = {
+            k: v for k, v in runtime.items() if k != self.key and k not in declaration.namespaces
+        }
+        files = None
+        if root:  # checked against the files alone: the loaded parameters include them
+            files = parameters_without_runtime(loader)
+            check_runtime_root(root, files)
         expansion = expand(
             declaration,
             _templates(declaration),
@@ -257,6 +266,7 @@ class DynamicPipelinesHook:
             runtime_params=getattr(loader, "runtime_params", None),
             key=self.key,
             only=_only(declaration) if selective else None,
+            file_parameters=files,
         )
         user_catalog = original(loader, "catalog")
         catalog = {**expansion.catalog, **user_catalog}

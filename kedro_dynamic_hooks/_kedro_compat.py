@@ -8,7 +8,9 @@ Kedro gives no public way to do three things this plugin needs:
 - know and change which pipelines the registry loads (Kedro >= 1.5):
   ``pipelines._requested_pipelines`` (read, and written for the duration of
   one ``find_pipelines`` call) next to the public ``pipelines.set_requested``;
-- parse ``--params`` like ``kedro run`` does: ``kedro.framework.cli.utils._split_params``.
+- parse ``--params`` like ``kedro run`` does: ``kedro.framework.cli.utils._split_params``;
+- read the parameters without ``--params`` and put the run's resolver back:
+  ``OmegaConfigLoader._register_runtime_params_resolver``.
 
 When Kedro changes under one of them, the function says so instead of silently
 degrading: a node layout it does not know raises :class:`KedroCompatWarning`
@@ -20,6 +22,7 @@ that the fast path is the one taken.
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import warnings
 from collections.abc import Callable, Iterator
@@ -173,6 +176,27 @@ def requesting(names: list[str] | None) -> Iterator[None]:
         yield
     finally:
         setattr(pipelines, _REQUESTED, saved)
+
+
+# --- Config loader -----------------------------------------------------------------
+
+
+def parameters_without_runtime(loader: Any) -> dict[str, Any]:
+    """The parameters as the files alone give them, without ``--params``.
+
+    Reads them through a copy of the loader with no runtime params, then
+    re-registers the run's ``runtime_params`` resolver, which the copy replaced
+    (OmegaConf resolvers are global).
+    """
+    clone = copy.copy(loader)
+    clone.runtime_params = {}
+    clone.data = {k: v for k, v in getattr(loader, "data", {}).items() if k != "parameters"}
+    try:
+        return dict(clone["parameters"])
+    finally:
+        register = getattr(loader, "_register_runtime_params_resolver", None)
+        if register is not None:
+            register()
 
 
 # --- CLI -------------------------------------------------------------------------

@@ -24,6 +24,7 @@ def namespace_parameters(
     *,
     path: str,
     source: str | None,
+    checked_against: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """Check and resolve one namespace's parameters: base -> namespace -> variant.
 
@@ -34,6 +35,10 @@ def namespace_parameters(
         used_variant: Top-level keys read by the per-variant pipelines.
         path: The namespace's YAML path, for messages.
         source: The parameters file(s), for messages.
+        checked_against: The root parameters as the files alone give them, when
+            root-level ``--params`` changed ``base``: overrides are checked
+            against what the files define (a ``--params`` key added under
+            ``model_params: {}`` must not make that mapping look closed).
 
     Returns:
         The value of the ``<ns>`` parameter (the shared keys, then one mapping
@@ -42,29 +47,33 @@ def namespace_parameters(
     Raises:
         DeclarationError: For an override that no node would see.
     """
+    files = base if checked_against is None else checked_against
     check_overrides(
         spec.overrides,
-        base,
+        files,
         used_shared | used_variant,
         path=f"{path}.overrides",
         templates=spec.templates,
         source=source,
     )
-    added = added_keys(spec.overrides, base, f"{path}.overrides")
+    added = added_keys(spec.overrides, files, f"{path}.overrides")
     namespace_values = deep_merge(base, spec.overrides)
+    checked_values = (
+        namespace_values if checked_against is None else deep_merge(files, spec.overrides)
+    )
     resolved: dict[str, Any] = pick(namespace_values, used_shared)
     for name, overrides in spec.variant_overrides.items():
         named = name in spec.variants
         where = f"{path}.variants.{name}.overrides" if named else f"{path}.matrix.parameters"
         check_overrides(
             overrides,
-            namespace_values,
+            checked_values,
             used_variant,
             path=where,
             templates=spec.pipelines,
             source=source,
         )
-        added += added_keys(overrides, namespace_values, where)
+        added += added_keys(overrides, checked_values, where)
         resolved[name] = deep_merge(pick(namespace_values, used_variant), overrides)
     return resolved, added
 
@@ -201,6 +210,21 @@ def check_runtime_targets(
             # Below a variant the base is the root parameters; below a
             # namespace-level parameter, that parameter's root value.
             _check_runtime(value, params[key], base if key in names else base.get(key), path)
+
+
+def check_runtime_root(runtime_params: Mapping[str, Any], file_params: Mapping[str, Any]) -> None:
+    """Refuse ``--params`` that add a key inside a parameter the files define, or
+    change a value's shape, as overrides may not (a new top-level parameter is
+    allowed, as in Kedro).
+
+    Args:
+        runtime_params: The root-level ``--params`` (not under a namespace).
+        file_params: The parameters as the files alone give them.
+    """
+    for top, given in runtime_params.items():
+        if top in file_params:
+            current = file_params[top]
+            _check_runtime(given, current, current, str(top))
 
 
 def _check_runtime(given: Any, current: Any, base: Any, path: str) -> None:

@@ -81,6 +81,7 @@ def plan_namespace(
     *,
     key: str,
     source: str | None,
+    checked_against: Mapping[str, Any] | None = None,
 ) -> NamespacePlan:
     """Check one namespace against the project and plan its expansion.
 
@@ -91,6 +92,8 @@ def plan_namespace(
         base: The root parameters every namespace starts from.
         key: The declaration's top-level parameters key.
         source: The parameters file(s), for messages.
+        checked_against: The root parameters the files alone give, when root-level
+            ``--params`` changed ``base`` (see ``namespace_parameters``).
 
     Raises:
         DeclarationError: Naming the YAML path, what is known there and a fix.
@@ -133,6 +136,7 @@ def plan_namespace(
         used_parameters(per_variant, renamer.global_params),
         path=path,
         source=source,
+        checked_against=checked_against,
     )
     return NamespacePlan(
         name=name,

@@ -102,15 +102,17 @@ def needed(
 
 
 def _by_pipelines(names: tuple[str, ...], known: Mapping[str, frozenset[str]]) -> Needed | None:
-    if not names or DEFAULT_PIPELINE in names:
+    if not names:
         return None  # no restriction: __default__ holds every expansion
     found: Needed = {}
     for name in names:
+        if name == DEFAULT_PIPELINE:
+            continue
         ns, _, variant = name.partition(".")
         if ns not in known or (variant and variant not in known[ns]):
             raise _Everything  # a template or a pipeline of the user's own
         _add(found, ns, variant or None)
-    return found
+    return None if DEFAULT_PIPELINE in names else found
 
 
 def _by_namespaces(values: tuple[str, ...], known: Mapping[str, frozenset[str]]) -> Needed | None:

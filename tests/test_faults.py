@@ -35,8 +35,9 @@ def test_failing_variant_is_named_and_others_survive(make_project):
     )
     # Other variants did not finish either: complete them first, then re-run this one.
     advice = re.search(
-        r"After fixing it, first complete the rest of this run with 'kedro (run [^']+)', then "
-        r"re-run this variant and what depends on it with 'kedro (run [^']+)'",
+        r"After fixing it, first complete the rest of this run with 'kedro (run [^']+)', then, "
+        r"if this variant had outputs from an earlier run, re-run it and what depends on it "
+        r"with 'kedro (run [^']+)'",
         output,
     )
     assert advice, output[-3000:]

@@ -289,3 +289,35 @@ def test_failure_advice_for_a_chain_month_re_runs_every_later_month(tmp_path, mo
     ]
     assert f"'kedro run --from-nodes {','.join(firsts)}'" in caplog.text
     assert "forecast.m2024_03" not in caplog.text.split("--from-nodes")[1]
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (
+            {"model_options": {"test_sise": 0.3}},
+            "--params targets 'model_options.test_sise', which does not exist.",
+        ),
+        (
+            {"model_options": 5},
+            "--params 'model_options=5' would replace the whole mapping 'model_options'.",
+        ),
+    ],
+    ids=["typo-below-a-root-parameter", "replacing-a-root-mapping"],
+)
+def test_root_level_params_are_checked_against_the_files(session_project, given, message):
+    with (
+        KedroSession.create(project_path=session_project, runtime_params=given) as session,
+        pytest.raises(DeclarationError) as info,
+    ):
+        session.load_context()
+    assert message in info.value.detail
+    assert info.value.source == "--params"
+
+
+def test_root_level_params_that_change_a_value_or_add_a_parameter_pass(session_project):
+    given = {"model_options": {"test_size": 0.3, "model_params": {"alpha": 1.0}}, "seed": 4}
+    with KedroSession.create(project_path=session_project, runtime_params=given) as session:
+        params = session.load_context().params
+    assert params["seed"] == 4
+    assert params["reviews_predictor"]["test1"]["model_options"].test_size == 0.3
