@@ -38,6 +38,7 @@ class Location:
     path: str  # normalised, as shown
     key: str  # what is compared: the path, case-folded
     folder: bool
+    pattern: str | None = None  # the dataset factory that gave the config, if any
 
 
 def config_paths(config: Any) -> Iterator[tuple[str, bool]]:
@@ -103,12 +104,15 @@ def locations(
     found: dict[str, list[Location]] = {}
     for name in names:
         config = catalog.get(name)
+        pattern = None
         if config is None and index is not None:
             config = index.resolve(name)
+            pattern = index.pattern(name)
         places = []
         for value, folder in config_paths(config):
             path = normalise(value)
-            places.append(Location(name, _relative(path, project_path), path.casefold(), folder))
+            shown = _relative(path, project_path)
+            places.append(Location(name, shown, path.casefold(), folder, pattern))
         found[name] = places
     return found
 
@@ -126,6 +130,8 @@ def check_collisions(
     project_path: str,
     datasets: Iterable[str] = (),
     written: Iterable[str] = (),
+    templated: Iterable[str] = (),
+    key: str = "dynamic_pipelines",
 ) -> None:
     """Refuse two datasets that write one place, when a namespaced one is involved.
 
@@ -140,6 +146,8 @@ def check_collisions(
         datasets: Other dataset names the expansion reads or writes (global
             inputs and outputs), resolved through the patterns too.
         written: Names of the datasets that nodes write.
+        templated: Names whose config a ``catalog`` template of the declaration gave.
+        key: The declaration's top-level key, for the YAML path of a template.
 
     Raises:
         CollisionError: Naming both datasets, their origins and the path.
@@ -149,33 +157,54 @@ def check_collisions(
     names = list(dict.fromkeys([*(k for k in explicit if k not in origins), *origins, *datasets]))
     found = locations(catalog, names, project_path=project_path)
     places = [place for name in names for place in found[name]]
+    from_templates = set(templated)
+
+    def where(place: Location) -> tuple[str, str | None]:
+        """The YAML path of the config that gave ``place``, and its file."""
+        origin = origins.get(place.dataset)
+        if origin is not None and place.dataset in from_templates:
+            return f"{key}.{origin.namespace}.catalog.{origin.template}", None
+        if place.pattern is not None:
+            return place.pattern, "a dataset factory in the catalog"
+        return place.dataset, "the catalog"
+
+    problems: list[CollisionError] = []
     owners: dict[str, Location] = {}
     for place in places:
         other = owners.setdefault(place.key, place)
         if _clash(other.dataset, place.dataset, origins):
-            raise CollisionError(
-                f"datasets '{other.dataset}' ({_origin(other.dataset, origins)}) and "
-                f"'{place.dataset}' ({_origin(place.dataset, origins)}) both resolve to "
-                f"filepath {_shown(other, place)}; one would overwrite the other. Give each "
-                "its own filepath, e.g. with '{variant}' for per-variant datasets, in the "
-                "catalog template or dataset factory pattern.",
-                path=f"{place.dataset}.filepath",
-                source="the catalog",
+            path, source = where(place)
+            problems.append(
+                CollisionError(
+                    f"datasets '{other.dataset}' ({_origin(other, origins)}) and "
+                    f"'{place.dataset}' ({_origin(place, origins)}) both resolve to "
+                    f"filepath {_shown(other, place)}; one would overwrite the other. Give "
+                    "each its own filepath, e.g. with '{variant}' for per-variant datasets, in "
+                    "the catalog template or dataset factory pattern.",
+                    path=path,
+                    source=source,
+                )
             )
     writers = set(written)
     for folder in (p for p in places if p.folder and p.dataset in writers):
         inside = folder.key.rstrip("/") + "/"
         for place in places:
             if place.key.startswith(inside) and _clash(folder.dataset, place.dataset, origins):
-                raise CollisionError(
-                    f"folder dataset '{folder.dataset}' ({_origin(folder.dataset, origins)}) "
-                    f"writes into '{folder.path}', which holds '{place.dataset}' "
-                    f"({_origin(place.dataset, origins)}) at '{place.path}'; writing the "
-                    "folder can overwrite or delete that file. Give the folder dataset a "
-                    "folder of its own.",
-                    path=f"{folder.dataset}.path",
-                    source="the catalog",
+                path, source = where(folder)
+                problems.append(
+                    CollisionError(
+                        f"folder dataset '{folder.dataset}' ({_origin(folder, origins)}) "
+                        f"writes into '{folder.path}', which holds '{place.dataset}' "
+                        f"({_origin(place, origins)}) at '{place.path}'; writing the "
+                        "folder can overwrite or delete that file. Give the folder dataset a "
+                        "folder of its own.",
+                        path=path,
+                        source=source,
+                    )
                 )
+    if problems:
+        head, *others = problems
+        raise CollisionError(head.detail, path=head.path, source=head.source, others=others)
 
 
 def _clash(one: str, other: str, origins: Mapping[str, DatasetOrigin]) -> bool:
@@ -189,6 +218,8 @@ def _shown(one: Location, other: Location) -> str:
     return f"'{one.path}' and '{other.path}' (one path on a case-insensitive file system)"
 
 
-def _origin(name: str, origins: Mapping[str, DatasetOrigin]) -> str:
-    origin = origins.get(name)
-    return origin.describe() if origin else "a catalog entry"
+def _origin(place: Location, origins: Mapping[str, DatasetOrigin]) -> str:
+    origin = origins.get(place.dataset)
+    if origin is not None:
+        return origin.describe()
+    return f"from pattern '{place.pattern}'" if place.pattern else "a catalog entry"

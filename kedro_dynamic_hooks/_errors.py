@@ -86,6 +86,8 @@ class DeclarationError(DynamicPipelinesError):
 class CollisionError(DynamicPipelinesError):
     """Raised when two datasets would write to one filepath, or two names clash."""
 
+    title = "Datasets collide"
+
 
 class ProjectError(DynamicPipelinesError):
     """Raised when the project around a valid declaration would fail or lose data:

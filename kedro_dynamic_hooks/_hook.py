@@ -270,12 +270,15 @@ class DynamicPipelinesHook:
         )
         user_catalog = original(loader, "catalog")
         catalog = {**expansion.catalog, **user_catalog}
+        templated = expansion.declared_catalog or expansion.catalog
         check_collisions(
-            {**(expansion.declared_catalog or expansion.catalog), **user_catalog},
+            {**templated, **user_catalog},
             expansion.declared_datasets or expansion.datasets,
             project_path=project_path,
             datasets=expansion.dataset_names,
             written=expansion.written,
+            templated=templated.keys() - user_catalog.keys(),
+            key=self.key,
         )
         return expansion, catalog
 

@@ -60,6 +60,13 @@ class CatalogIndex:
         config: dict[str, Any] = self._resolver.resolve_pattern(name)
         return config
 
+    def pattern(self, name: str) -> str | None:
+        """The user's dataset factory pattern that matches ``name``, if any."""
+        if not self._has_patterns:
+            return None
+        match: str | None = self._resolver.match_dataset_pattern(name)
+        return match or self._resolver.match_user_catch_all_pattern(name)
+
     def __call__(self, name: str) -> bool:
         if name in self.explicit:
             return True

@@ -902,7 +902,9 @@ def test_collision_with_a_global_input_resolved_by_a_pattern(templates, referenc
     )
     with pytest.raises(
         CollisionError,
-        match=r"'price_predictor.base.regressor' .* and 'companies_raw' \(a catalog entry\)",
+        match=r"^Datasets collide at '\{name\}_raw' \(in a dataset factory in the catalog\): "
+        r"datasets 'price_predictor.base.regressor' .* and 'companies_raw' \(from pattern "
+        r"'\{name\}_raw'\)",
     ):
         check_collisions(
             {**raw_pattern, **e.catalog},
@@ -933,7 +935,7 @@ def test_a_written_folder_dataset_may_not_hold_other_datasets_files(templates, r
             datasets=e.dataset_names, written=e.written,
         )
     assert str(info.value).startswith(
-        "Invalid dynamic pipelines declaration at 'price_predictor.base.predictions.path' (in "
+        "Datasets collide at 'price_predictor.base.predictions' (in "
         "the catalog): folder dataset 'price_predictor.base.predictions' ('predictions' of "
         "price_predictor.base) writes into 'data/reporting/price_predictor', which holds "
         "'price_predictor.base.metrics'"
