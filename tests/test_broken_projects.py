@@ -53,32 +53,16 @@ MODEL_INPUT = """      model_input_table:
         type: pandas.ParquetDataset
         filepath: data/03_primary/{namespace}/model_input_table.parquet
 """
-# A plain pipeline in __default__ that reads an output of the data_processing template.
-SHUTTLE_REPORT = '''
+
+
+def plain_node_in_default(inputs: str, output: str, name: str, namespace: str | None = None) -> str:
+    """pipeline_registry.py code that adds one hand-written node to __default__."""
+    return f'''
 
 from kedro.pipeline import Pipeline as _Pipeline, node as _node
 
 
-def _report(shuttles):
-    return shuttles
-
-
-_register = register_pipelines
-
-
-def register_pipelines():
-    found = _register()
-    report = _Pipeline([_node(_report, "preprocessed_shuttles", "shuttle_report", name="shuttle_report")])
-    found["__default__"] = found["__default__"] + report
-    return found
-'''
-# A hand-written node in the declared namespace 'forecast' whose name an expansion has too.
-OWN_FORECAST_NODE = '''
-
-from kedro.pipeline import Pipeline as _Pipeline, node as _node
-
-
-def _mine(x):
+def _identity(x):
     return x
 
 
@@ -87,10 +71,18 @@ _register = register_pipelines
 
 def register_pipelines():
     found = _register()
-    mine = _Pipeline([_node(_mine, "monthly_sales", "forecast.audit", name="compare_variants", namespace="forecast")])
+    mine = _Pipeline([_node(_identity, {inputs!r}, {output!r}, name={name!r}, namespace={namespace!r})])
     found["__default__"] = found["__default__"] + mine
     return found
 '''
+
+
+# A plain node that reads an output of the data_processing template.
+SHUTTLE_REPORT = plain_node_in_default("preprocessed_shuttles", "shuttle_report", "shuttle_report")
+# A hand-written node in the declared namespace 'forecast' whose name an expansion has too.
+OWN_FORECAST_NODE = plain_node_in_default(
+    "monthly_sales", "forecast.audit", "compare_variants", namespace="forecast"
+)
 
 # (id, change, extra kedro args for both commands, what the message must say)
 CASES: list[tuple[str, Change, tuple[str, ...], list[str]]] = [
