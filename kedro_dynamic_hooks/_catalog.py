@@ -1,4 +1,4 @@
-"""Catalog entries for namespaced datasets, and the filepath collision guard."""
+"""Catalog entries for namespaced datasets: checking and rendering the templates."""
 
 from __future__ import annotations
 

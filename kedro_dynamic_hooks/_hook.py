@@ -11,6 +11,9 @@ Kedro 1.7 facts this module relies on (checked against the installed source):
   files are read, so we re-apply them ourselves.
 - Reading ``context.params`` here would validate and cache the unexpanded
   parameters, so this module reads ``config_loader["parameters"]`` instead.
+- ``before_pipeline_run`` fires after the catalog exists and before the runner,
+  outside the ``try`` that fires ``on_pipeline_error``: refusing there stops the
+  run before its first node.
 """
 
 from __future__ import annotations
@@ -21,11 +24,11 @@ import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import click
 from kedro.framework.hooks import hook_impl
 from kedro.io import DatasetError
 
 from ._collisions import check_collisions
+from ._command import describe_run, run_selection
 from ._errors import DynamicPipelinesError, ProjectError
 from ._expand import expand
 from ._expansion import DEFAULT_PIPELINE, Expansion, is_expanded
@@ -36,7 +39,6 @@ from ._parameters import check_runtime_root
 from ._registry import hook_is_loading, needed_names
 from ._reporting import reported
 from ._schema import DEFAULT_KEY, Declaration, parse_declaration
-from ._selection import Needed, Selection, needed
 from ._sources import declaration_source
 
 if TYPE_CHECKING:
@@ -139,7 +141,7 @@ class DynamicPipelinesHook:
         expansion, loader = self._last
         errors = check_pipeline(
             pipeline,
-            _describe_run(run_params),
+            describe_run(run_params),
             lambda name: name in catalog,
             expansion,
             key=self.key,
@@ -152,7 +154,7 @@ class DynamicPipelinesHook:
             raise reported(problem)
         unwritten = check_produced(
             pipeline,
-            _describe_run(run_params),
+            describe_run(run_params),
             lambda name: _exists(catalog, name),
             expansion,
             key=self.key,
@@ -234,7 +236,7 @@ class DynamicPipelinesHook:
         except ValueError:  # the variant's first nodes are not in this run
             rerun = set()
         left = {n.name for n in pipeline.nodes} - self._done - rerun
-        return _describe_run(run_params) if left else None
+        return describe_run(run_params) if left else None
 
     def _expand(
         self,
@@ -265,7 +267,7 @@ class DynamicPipelinesHook:
             parameters,
             runtime_params=getattr(loader, "runtime_params", None),
             key=self.key,
-            only=_only(declaration) if selective else None,
+            only=run_selection(declaration) if selective else None,
             file_parameters=files,
         )
         user_catalog = original(loader, "catalog")
@@ -286,46 +288,6 @@ class DynamicPipelinesHook:
 def original_parameters(loader: AbstractConfigLoader) -> dict[str, Any]:
     """The parameters as the files (and ``--params``) gave them, before expansion."""
     return original(loader, "parameters")
-
-
-def _only(declaration: Declaration) -> Needed | None:
-    """The variants ``kedro run``'s flags can touch, or ``None`` to build all.
-
-    Read from the ``run`` command's click context, the only place the
-    selection is known before Kedro builds the catalog. Anything else (Python's
-    ``KedroSession.run``, other commands, a project's own ``run`` without
-    Kedro's flags) builds everything.
-    """
-    ctx = click.get_current_context(silent=True)
-    if ctx is None or ctx.info_name != "run" or ctx.parent is None or ctx.parent.parent:
-        return None  # not Kedro's top-level `kedro run` (e.g. `kedro viz run`)
-    params = ctx.params
-    if not {"pipelines", "namespaces", "tags", "node_names"} <= params.keys():
-        return None
-
-    def given(*names: str) -> tuple[str, ...]:
-        found: list[str] = []
-        for name in names:
-            value = params.get(name)
-            if isinstance(value, str) and value:
-                found.append(value)
-            elif isinstance(value, (list, tuple)):
-                found.extend(str(v) for v in value if v)
-        return tuple(found)
-
-    selection = Selection(
-        pipelines=given("pipelines", "pipeline"),
-        namespaces=given("namespaces"),
-        tags=given("tags"),
-        nodes=given("node_names"),
-        follows_graph=bool(given("from_nodes", "to_nodes", "from_inputs", "to_outputs")),
-    )
-    namespaces = declaration.namespaces
-    return needed(
-        selection,
-        {name: spec.variant_overrides for name, spec in namespaces.items()},
-        chains={name for name, spec in namespaces.items() if spec.chain is not None},
-    )
 
 
 def _blame(error: DynamicPipelinesError, loader: Any, key: str) -> DynamicPipelinesError:
@@ -361,20 +323,6 @@ def _first_line(exc: Exception) -> str:
     """An exception's message on one line."""
     text = str(exc).strip() or type(exc).__name__
     return " ".join(line.strip() for line in text.splitlines() if line.strip())
-
-
-def _describe_run(run_params: Mapping[str, Any]) -> str:
-    """``kedro run --namespaces a --tags b``, as the run was asked for."""
-    flags = [
-        ("--pipelines", run_params.get("pipeline_names")),
-        ("--namespaces", run_params.get("namespaces")),
-        ("--tags", run_params.get("tags")),
-        ("--nodes", run_params.get("node_names")),
-        ("--from-nodes", run_params.get("from_nodes")),
-        ("--to-nodes", run_params.get("to_nodes")),
-    ]
-    shown = [f"{flag} {','.join(value)}" for flag, value in flags if value]
-    return " ".join(["kedro run", *shown])
 
 
 def _roots(pipeline: Pipeline | None) -> list[str]:
