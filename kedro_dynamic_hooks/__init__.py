@@ -14,6 +14,7 @@ change in any release.
 from importlib.metadata import PackageNotFoundError, version
 
 from . import _supported  # noqa: F401  (refuses unsupported Kedro versions first)
+from ._command import selecting
 from ._errors import CollisionError, DeclarationError, DynamicPipelinesError, ProjectError
 from ._hook import DynamicPipelinesHook
 from ._registry import find_dynamic_pipelines
@@ -45,4 +46,5 @@ __all__ = [
     "VariantSpec",
     "__version__",
     "find_dynamic_pipelines",
+    "selecting",
 ]

@@ -9,7 +9,9 @@ parsed flags); from Python there is nothing to read.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+import contextvars
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import click
@@ -17,15 +19,50 @@ import click
 from ._schema import Declaration
 from ._selection import Needed, Selection, needed
 
+_announced: contextvars.ContextVar[Selection | None] = contextvars.ContextVar(
+    "kedro_dynamic_hooks_selection", default=None
+)
+
+
+@contextlib.contextmanager
+def selecting(
+    *,
+    pipelines: Iterable[str] = (),
+    namespaces: Iterable[str] = (),
+    tags: Iterable[str] = (),
+    nodes: Iterable[str] = (),
+) -> Iterator[None]:
+    """Tell the hook what the ``KedroSession.run`` inside will select, so that
+    only those variants are built (what ``kedro run``'s flags do by themselves).
+
+    Give the same selection to ``session.run``. Before the first node the hook
+    checks that the run selects nothing outside what was built, and refuses
+    the run otherwise, so a mismatch cannot skip a node silently::
+
+        with selecting(namespaces=["price_predictor.candidate1"]):
+            with KedroSession.create() as session:
+                session.run(namespaces=["price_predictor.candidate1"])
+    """
+    token = _announced.set(
+        Selection(tuple(pipelines), tuple(namespaces), tuple(tags), tuple(nodes))
+    )
+    try:
+        yield
+    finally:
+        _announced.reset(token)
+
 
 def run_selection(declaration: Declaration) -> Needed | None:
-    """The variants ``kedro run``'s flags can touch, or ``None`` to build all.
+    """The variants this run can touch, or ``None`` to build all.
 
-    Read from the ``run`` command's click context, the only place the
-    selection is known before Kedro builds the catalog. Anything else (Python's
-    ``KedroSession.run``, other commands, a project's own ``run`` without
-    Kedro's flags) builds everything.
+    Read from the ``run`` command's click context, the only place ``kedro
+    run``'s flags are known before Kedro builds the catalog, or from
+    :func:`selecting`. Anything else (``KedroSession.run`` alone, other
+    commands, a project's own ``run`` without Kedro's flags) builds everything.
     """
+    announced = _announced.get()
+    if announced is not None:
+        return mapped(announced, declaration)
     ctx = click.get_current_context(silent=True)
     if ctx is None or ctx.info_name != "run" or ctx.parent is None or ctx.parent.parent:
         return None  # not Kedro's top-level `kedro run` (e.g. `kedro viz run`)
@@ -50,11 +87,37 @@ def run_selection(declaration: Declaration) -> Needed | None:
         nodes=given("node_names"),
         follows_graph=bool(given("from_nodes", "to_nodes", "from_inputs", "to_outputs")),
     )
+    return mapped(selection, declaration)
+
+
+def mapped(selection: Selection, declaration: Declaration) -> Needed | None:
+    """A selection mapped to the declaration's variants (``None``: all)."""
     namespaces = declaration.namespaces
     return needed(
         selection,
         {name: spec.variant_overrides for name, spec in namespaces.items()},
         chains={name for name, spec in namespaces.items() if spec.chain is not None},
+    )
+
+
+def selection_of(run_params: Mapping[str, Any]) -> Selection:
+    """The selection of a run, from Kedro's ``run_params`` (``before_pipeline_run``)."""
+
+    def given(name: str) -> tuple[str, ...]:
+        value = run_params.get(name)
+        if isinstance(value, str):
+            return (value,) if value else ()
+        return tuple(str(v) for v in value or () if v)
+
+    pipelines = given("pipeline_names")
+    return Selection(
+        pipelines=() if pipelines == ("__default__",) else pipelines,
+        namespaces=given("namespaces") or given("namespace"),
+        tags=given("tags"),
+        nodes=given("node_names"),
+        follows_graph=bool(
+            given("from_nodes") or given("to_nodes") or given("from_inputs") or given("to_outputs")
+        ),
     )
 
 

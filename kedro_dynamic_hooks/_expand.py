@@ -110,6 +110,7 @@ def expand(
         scope = {
             "declared_catalog": {k: v for catalog, _ in declared for k, v in catalog.items()},
             "declared_datasets": {k: v for _, origins in declared for k, v in origins.items()},
+            "declared_variants": {plan.name: plan.variants for plan in plans},
         }
     return Expansion(
         namespaces=built, parameters=deep_merge(base, namespace_params, runtime), **scope

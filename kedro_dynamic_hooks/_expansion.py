@@ -64,6 +64,7 @@ class NamespaceExpansion:
         templates: The registered pipelines this namespace instantiates.
         added_keys: YAML paths of override keys added under an empty base mapping.
         chain_initial: The global dataset a chain's first variant reads, if a chain.
+        declared: Every declared variant, built or not.
     """
 
     name: str
@@ -77,6 +78,7 @@ class NamespaceExpansion:
     templates: tuple[str, ...]
     added_keys: tuple[str, ...] = ()
     chain_initial: str | None = None
+    declared: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)  # equality of a Mapping: same items
@@ -90,6 +92,7 @@ class Expansion(Mapping[str, NamespaceExpansion]):
         declared_catalog: With a partial build, the catalog entries of every
             declared variant (``None`` when everything was built).
         declared_datasets: With a partial build, every declared dataset's origin.
+        declared_variants: With a partial build, every namespace's declared variants.
     """
 
     namespaces: dict[str, NamespaceExpansion]
@@ -98,6 +101,7 @@ class Expansion(Mapping[str, NamespaceExpansion]):
     # dataset origins, so that the collision check still covers all of them.
     declared_catalog: dict[str, dict[str, Any]] | None = field(default=None, repr=False)
     declared_datasets: dict[str, DatasetOrigin] | None = field(default=None, repr=False)
+    declared_variants: dict[str, tuple[str, ...]] | None = field(default=None, repr=False)
 
     @property
     def partial(self) -> bool:

@@ -28,7 +28,7 @@ from kedro.framework.hooks import hook_impl
 from kedro.io import DatasetError
 
 from ._collisions import check_collisions
-from ._command import describe_run, run_selection
+from ._command import describe_run, run_selection, selection_of
 from ._errors import DynamicPipelinesError, ProjectError
 from ._expand import expand
 from ._expansion import DEFAULT_PIPELINE, Expansion, is_expanded
@@ -39,6 +39,7 @@ from ._parameters import check_runtime_root
 from ._registry import hook_is_loading, needed_names
 from ._reporting import reported
 from ._schema import DEFAULT_KEY, Declaration, parse_declaration
+from ._selection import needed
 from ._sources import declaration_source
 
 if TYPE_CHECKING:
@@ -139,6 +140,8 @@ class DynamicPipelinesHook:
         if self._last is None:
             return
         expansion, loader = self._last
+        if expansion.partial:
+            self._refuse_uncovered(expansion, run_params)
         errors = check_pipeline(
             pipeline,
             describe_run(run_params),
@@ -177,6 +180,34 @@ class DynamicPipelinesHook:
                     source=declaration_source(loader, self.key) if where != name else "the catalog",
                 )
                 raise reported(problem) from exc
+
+    def _refuse_uncovered(self, expansion: Expansion, run_params: Mapping[str, Any]) -> None:
+        """Refuse a run that selects variants the partial build left out.
+
+        ``kedro run`` builds from its own flags, so this cannot happen there;
+        with :func:`selecting`, a ``session.run`` that asks for more than was
+        announced would otherwise skip nodes silently.
+        """
+        declared = expansion.declared_variants or {}
+        wanted = needed(selection_of(run_params), declared, chains=())
+        built = {name: set(ns.variants) for name, ns in expansion.items()}
+        missing = [
+            name
+            for name, variants in (wanted or {"every namespace": None}).items()
+            if name not in built
+            or (variants is None and built[name] != set(declared[name]))
+            or (variants is not None and not variants <= built[name])
+        ]
+        if missing:
+            raise reported(
+                ProjectError(
+                    f"'{describe_run(run_params)}' selects {', '.join(sorted(missing))}, but "
+                    "only the variants announced with selecting(...) were built. Give "
+                    "selecting(...) the same selection as the run.",
+                    path="selecting",
+                    source="the run",
+                )
+            )
 
     @hook_impl
     def after_node_run(self, node: Node) -> None:

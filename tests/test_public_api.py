@@ -21,6 +21,7 @@ PUBLIC = {
     "VariantSpec",
     "__version__",
     "find_dynamic_pipelines",
+    "selecting",
 }
 
 

@@ -80,3 +80,35 @@ def test_what_cannot_be_mapped_builds_everything(session_project, caplog, ctx, w
     assert "(only what this run's selection can touch)" not in caplog.text, why
     assert {"base", "test1"} <= set(params["reviews_predictor"])
     assert "candidate3" in params["price_predictor"]
+
+
+def test_selecting_tells_the_hook_what_a_python_run_selects(session_project, caplog):
+    from kedro_dynamic_hooks import selecting
+
+    with (
+        caplog.at_level(logging.INFO, logger="kedro_dynamic_hooks"),
+        selecting(namespaces=["reviews_predictor"], tags=["test1"]),
+        KedroSession.create(project_path=session_project) as session,
+    ):
+        outputs = session.run(namespaces=["reviews_predictor"], tags=["test1"])
+        params = session.load_context().params
+    assert "(only what this run's selection can touch)" in caplog.text
+    assert set(outputs) == {"reviews_predictor.test1.metrics"}
+    assert "base" not in params["reviews_predictor"]
+
+
+def test_a_python_run_that_selects_more_than_announced_is_refused(session_project):
+    from kedro_dynamic_hooks import ProjectError, selecting
+
+    with (
+        selecting(namespaces=["reviews_predictor.test1"]),
+        KedroSession.create(project_path=session_project) as session,
+        pytest.raises(ProjectError) as info,
+    ):
+        session.run(namespaces=["reviews_predictor"])
+    assert info.value.detail == (
+        "'kedro run --namespaces reviews_predictor' selects reviews_predictor, but only the "
+        "variants announced with selecting(...) were built. Give selecting(...) the same "
+        "selection as the run."
+    )
+    assert not (session_project / "ran.json.nodes").exists()
