@@ -161,10 +161,10 @@ class DynamicPipelinesHook:
             lambda name: _exists(catalog, name),
             expansion,
             key=self.key,
-            source=declaration_source(loader, self.key),
+            source=None,
         )
-        if unwritten is not None:
-            raise reported(unwritten)
+        if unwritten is not None:  # the file is named only now: finding it reads YAML
+            raise reported(unwritten.with_source(declaration_source(loader, self.key)))
         # Kedro creates every dataset of the run before the first node, and stops
         # with a traceback if one cannot be (a misspelt type); create them first.
         for name in sorted(pipeline.datasets()):

@@ -321,3 +321,24 @@ def test_root_level_params_that_change_a_value_or_add_a_parameter_pass(session_p
         params = session.load_context().params
     assert params["seed"] == 4
     assert params["reviews_predictor"]["test1"]["model_options"].test_size == 0.3
+
+
+def test_a_register_pipelines_that_cannot_build_is_one_line(session_project):
+    registry = session_project / "src/spaceflights_dynamic/pipeline_registry.py"
+    registry.write_text(
+        "from kedro.framework.project import find_pipelines\n\n\n"
+        "def register_pipelines():\n"
+        "    pipelines = find_pipelines(raise_errors=True)\n"
+        "    pipelines['__default__'] = sum(pipelines.values())  # two templates write 'metrics'\n"
+        "    return pipelines\n"
+    )
+    with (
+        KedroSession.create(project_path=session_project) as session,
+        pytest.raises(ProjectError) as info,
+    ):
+        session.load_context()
+    assert info.value.path == "register_pipelines"
+    assert info.value.source == "the pipeline registry"
+    assert info.value.detail.startswith("Kedro could not build the project's pipelines: ")
+    assert "find_dynamic_pipelines() does that" in info.value.detail
+    assert "\n" not in str(info.value)
