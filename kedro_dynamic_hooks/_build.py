@@ -91,7 +91,6 @@ def build_namespace(
         templates=tuple(plan.spec.templates),
         added_keys=plan.added_keys,
         chain_initial=chain.initial if chain is not None else None,
-        declared=plan.variants,
     )
 
 

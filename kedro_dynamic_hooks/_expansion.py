@@ -64,7 +64,6 @@ class NamespaceExpansion:
         templates: The registered pipelines this namespace instantiates.
         added_keys: YAML paths of override keys added under an empty base mapping.
         chain_initial: The global dataset a chain's first variant reads, if a chain.
-        declared: Every declared variant, built or not.
     """
 
     name: str
@@ -78,7 +77,6 @@ class NamespaceExpansion:
     templates: tuple[str, ...]
     added_keys: tuple[str, ...] = ()
     chain_initial: str | None = None
-    declared: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)  # equality of a Mapping: same items
