@@ -210,3 +210,16 @@ def settings_hooks() -> tuple[Any, ...]:
     from kedro.framework.project import settings
 
     return tuple(settings.HOOKS)
+
+
+def load_context_error(project: Path, error: type[Exception]) -> Any:
+    """Create a session on ``project``, load its context, and return the ``error`` raised."""
+    import pytest
+    from kedro.framework.session import KedroSession
+
+    with (
+        KedroSession.create(project_path=project) as session,
+        pytest.raises(error) as info,
+    ):
+        session.load_context()
+    return info.value

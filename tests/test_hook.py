@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import hook_manager, session_hooks
+from helpers import hook_manager, load_context_error, session_hooks
 from kedro.framework.project import pipelines
 from kedro.framework.session import KedroSession
 
@@ -69,14 +69,10 @@ def test_session_error_names_the_parameters_file(session_project):
         params.read_text().replace("pipelines: [data_science]", "pipelines: [data_sciense]", 1)
     )
     (session_project / "conf" / "local" / "parameters.yml").write_text("other: 1\n")
-    with (
-        KedroSession.create(project_path=session_project) as session,
-        pytest.raises(DeclarationError) as info,
-    ):
-        session.load_context()
-    assert info.value.source == "conf/base/parameters.yml"
-    assert info.value.path == "dynamic_pipelines.price_predictor.pipelines"
-    assert "Did you mean 'data_science'?" in str(info.value)
+    error = load_context_error(session_project, DeclarationError)
+    assert error.source == "conf/base/parameters.yml"
+    assert error.path == "dynamic_pipelines.price_predictor.pipelines"
+    assert "Did you mean 'data_science'?" in str(error)
 
 
 def test_without_a_declaration_the_hook_warns_and_changes_nothing(session_project, caplog):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers import load_context_error
 from kedro.framework.session import KedroSession
 
 from kedro_dynamic_hooks import DeclarationError, ProjectError
@@ -81,17 +82,13 @@ def test_a_kedro_config_error_is_one_line(session_project):
     (session_project / "conf/base/parameters_extra.yml").write_text(
         "model_options: {test_size: 0.5}\n"
     )
-    with (
-        KedroSession.create(project_path=session_project) as session,
-        pytest.raises(ProjectError) as info,
-    ):
-        session.load_context()
-    assert info.value.path == "parameters"
-    detail = info.value.detail
+    error = load_context_error(session_project, ProjectError)
+    assert error.path == "parameters"
+    detail = error.detail
     assert detail.startswith("Kedro could not read the parameters: Duplicate keys found in ")
     assert detail.endswith(": model_options.test_size")
     assert "conf/base/parameters.yml" in detail and "conf/base/parameters_extra.yml" in detail
-    assert "\n" not in str(info.value)
+    assert "\n" not in str(error)
 
 
 PROD = """
@@ -332,13 +329,31 @@ def test_a_register_pipelines_that_cannot_build_is_one_line(session_project):
         "    pipelines['__default__'] = sum(pipelines.values())  # two templates write 'metrics'\n"
         "    return pipelines\n"
     )
-    with (
-        KedroSession.create(project_path=session_project) as session,
-        pytest.raises(ProjectError) as info,
-    ):
-        session.load_context()
-    assert info.value.path == "register_pipelines"
-    assert info.value.source == "the pipeline registry"
-    assert info.value.detail.startswith("Kedro could not build the project's pipelines: ")
-    assert "find_dynamic_pipelines() does that" in info.value.detail
-    assert "\n" not in str(info.value)
+    error = load_context_error(session_project, ProjectError)
+    assert error.path == "register_pipelines"
+    assert error.source == "the pipeline registry"
+    assert error.detail.startswith("Kedro could not build the project's pipelines: ")
+    assert "find_dynamic_pipelines() does that" in error.detail
+    assert "\n" not in str(error)
+
+
+def test_the_other_unresolved_inputs_are_explained():
+    from kedro.pipeline import Pipeline, node
+
+    from kedro_dynamic_hooks._link import check_pipeline
+
+    pipeline = Pipeline([node(lambda a, b: a, ["raw_table", "params:opts.k"], "out", name="n")])
+    param, dataset = check_pipeline(
+        pipeline, "kedro run --pipelines mine", lambda name: False, None, key="dp", source=None
+    )
+    assert (param.path, param.source) == ("params:opts.k", "the parameters")
+    assert param.detail == (
+        "parameter 'opts.k' (read by node 'n' in 'kedro run --pipelines mine') is not defined. "
+        "Define it in parameters.yml."
+    )
+    assert (dataset.path, dataset.source) == ("raw_table", "the catalog")
+    assert dataset.detail == (
+        "dataset 'raw_table' (read by node 'n' in 'kedro run --pipelines mine') is produced by "
+        "no node that runs and has no catalog entry. Add an entry (or a dataset factory) for it "
+        "in catalog.yml, or run what produces it too."
+    )
