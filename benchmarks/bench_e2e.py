@@ -1,19 +1,29 @@
-"""End-to-end benchmark: one variant's ``kedro run`` as the number of variants grows.
+"""End-to-end benchmark: one variant's run as the declaration grows (selective startup).
 
-Run: python benchmarks/bench_e2e.py [--sizes 6 1000 10000] [--repeat 3]
+Run: python benchmarks/bench_e2e.py [--sizes 1000 10000] [--repeat 3]
+     [--selections namespaces tags pipelines nodes session.run] [--named-only]
 
-For each N it generates a throwaway Kedro project whose declaration has N
-variants of a 4-node template (plus one shared node), then times whole
-``kedro run --namespaces ns.v0`` processes: wall time and peak RSS, measured
-from a parent process with ``resource.getrusage(RUSAGE_CHILDREN)``. Ratios are
-against the 6-variant project measured in the same run. The hook's own share is
-read from its log line ("Expanded ... in X s").
+For each size N it generates throwaway Kedro projects declaring N variants of a
+4-node template (plus one shared node): as named variants, as one matrix axis of
+N values and, when N is a square, as a two-axis matrix. It then times whole
+processes that run one variant, selected five ways: ``kedro run --namespaces``,
+``--tags``, ``--pipelines``, ``--nodes``, and ``KedroSession.run`` from Python
+inside ``selecting(...)``. Wall time and peak RSS are measured from a parent
+process (``resource.getrusage(RUSAGE_CHILDREN)``); ratios are against the
+6-variant project with the same selection, measured in the same run.
+
+"parse s" is Kedro's own time to read the project's parameters (OmegaConf), in
+a separate process; any way of declaring N variants in parameters.yml pays it.
+"ours s" is the hook's time without it (the hook logs "Expanded ... in X s" and
+is the first to read the parameters). "net / 6" is (wall - parse) / the
+6-variant wall: what the run costs beyond reading the declaration.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import pickle
 import re
@@ -21,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -86,11 +97,12 @@ print(json.dumps({"wall": wall, "rss_mib": rss_kib / 1024, "rc": proc.returncode
 """
 
 
-def make_project(root: Path, n: int, *, matrix: bool = False) -> Path:
+def make_project(root: Path, n: int, *, axes: int = 0) -> Path:
     """Write a minimal Kedro project with ``n`` variants under ``root``.
 
-    Named variants take about four YAML nodes each; ``matrix=True`` declares the
-    same number of variants as one list, which isolates Kedro's YAML parsing.
+    ``axes=0`` declares ``n`` named variants (about four YAML nodes each);
+    ``axes=1`` declares them as one matrix axis of ``n`` values; ``axes=2`` as
+    a ``sqrt(n)`` x ``sqrt(n)`` matrix, a few hundred YAML values in all.
     """
     package = root / "src" / PACKAGE
     package.mkdir(parents=True)
@@ -109,14 +121,31 @@ def make_project(root: Path, n: int, *, matrix: bool = False) -> Path:
     (package / "nodes.py").write_text(NODES)
     (package / "pipeline_registry.py").write_text(REGISTRY)
     (package / "settings.py").write_text(SETTINGS)
+    (root / "run_one.py").write_text(RUN_ONE)
     conf = root / "conf"
     (conf / "base").mkdir(parents=True)
     (conf / "local").mkdir()
-    variants = {f"v{i}": {"overrides": {"model_options": {"random_state": i}}} for i in range(n)}
-    declared: dict[str, object] = {"variants": variants}
-    if matrix:
+    declared: dict[str, object] = {
+        "variants": {
+            f"v{i}": {"overrides": {"model_options": {"random_state": i}}} for i in range(n)
+        }
+    }
+    if axes == 1:
         declared = {
             "matrix": {"max_size": n, "parameters": {"model_options.random_state": list(range(n))}}
+        }
+    elif axes == 2:
+        side = math.isqrt(n)
+        declared = {
+            "matrix": {
+                "max_size": n,
+                "parameters": {
+                    "model_options.random_state": list(range(side)),
+                    "model_options.test_size": {
+                        f"t{i}": 0.1 + i / (10 * side) for i in range(side)
+                    },
+                },
+            }
         }
     parameters = {
         "size": 100,
@@ -144,8 +173,58 @@ def make_project(root: Path, n: int, *, matrix: bool = False) -> Path:
     return root
 
 
-def measure(project: Path, args: list[str]) -> dict[str, float]:
-    env = {
+def first_variant(axes: int) -> str:
+    """The name of the variant every case runs."""
+    return {0: "v0", 1: "random_state_0", 2: "random_state_0__test_size_t0"}[axes]
+
+
+# One selection of one variant, five ways; the last one from Python.
+SELECTIONS: dict[str, Callable[[str], list[str]]] = {
+    "namespaces": lambda v: ["-m", "kedro", "run", "--namespaces", f"ns.{v}"],
+    "tags": lambda v: ["-m", "kedro", "run", "--tags", v],
+    "pipelines": lambda v: ["-m", "kedro", "run", "--pipelines", f"ns.{v}"],
+    "nodes": lambda v: [
+        "-m",
+        "kedro",
+        "run",
+        "--nodes",
+        ",".join(f"ns.{v}.{n}" for n in ("split", "train", "predict", "evaluate")),
+    ],
+    "session.run": lambda v: ["run_one.py", f"ns.{v}"],
+}
+
+# `KedroSession.run` from Python, told its selection with `selecting`.
+RUN_ONE = """
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from kedro.framework.session import KedroSession
+from kedro.framework.startup import bootstrap_project
+
+from kedro_dynamic_hooks import selecting
+
+bootstrap_project(Path.cwd())
+with selecting(namespaces=[sys.argv[1]]):
+    with KedroSession.create(project_path=Path.cwd()) as session:
+        session.run(namespaces=[sys.argv[1]])
+"""
+
+# Kedro's own reading of the parameters (OmegaConf), best of 3, in a fresh process.
+PARSE = """
+import time
+from kedro.config import OmegaConfigLoader
+best = min(
+    (lambda t: (OmegaConfigLoader("conf", base_env="base", default_run_env="local")["parameters"],
+                time.perf_counter() - t)[1])(time.perf_counter())
+    for _ in range(3)
+)
+print(best)
+"""
+
+
+def environment(project: Path) -> dict[str, str]:
+    return {
         **os.environ,
         "KEDRO_DISABLE_TELEMETRY": "1",
         "PYTHONPATH": str(project / "src"),
@@ -154,59 +233,96 @@ def measure(project: Path, args: list[str]) -> dict[str, float]:
         # 10,000 named variants are about 40,000.
         "OMEGACONF_MAX_YAML_EXPANDED_NODES": "1000000",
     }
+
+
+def measure(project: Path, args: list[str]) -> dict[str, float]:
+    """Run ``python *args`` in ``project``; wall time, peak RSS and the hook's time."""
     (project / "logging.yml").write_text(
         "version: 1\ndisable_existing_loggers: false\n"
         "handlers: {console: {class: logging.StreamHandler, stream: ext://sys.stdout}}\n"
         "loggers: {kedro_dynamic_hooks: {level: INFO}}\n"
         "root: {level: WARNING, handlers: [console]}\n"
     )
-    cmd = [sys.executable, "-c", MEASURE, sys.executable, "-m", "kedro", *args]
+    cmd = [sys.executable, "-c", MEASURE, sys.executable, *args]
     result = json.loads(
-        subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True, check=True).stdout
+        subprocess.run(
+            cmd, cwd=project, env=environment(project), capture_output=True, text=True, check=True
+        ).stdout
     )
     if result["rc"] != 0:
-        raise SystemExit(f"kedro {' '.join(args)} failed in {project}:\n{result['out']}")
+        raise SystemExit(f"{' '.join(args)} failed in {project}:\n{result['out']}")
     hook = re.search(r"node\(s\) in ([0-9.]+)s", result["out"])
     result["hook"] = float(hook.group(1)) if hook else float("nan")
     return result
+
+
+def parse_time(project: Path) -> float:
+    """Kedro's own time to read this project's parameters, in a fresh process."""
+    out = subprocess.run(
+        [sys.executable, "-c", PARSE],
+        cwd=project,
+        env=environment(project),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return float(out.split()[-1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", type=int, nargs="+", default=[6, 1000, 10000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--matrix", action="store_true", help="also measure matrix declarations")
+    parser.add_argument(
+        "--selections",
+        nargs="+",
+        choices=list(SELECTIONS),
+        default=list(SELECTIONS),
+        help="how the one variant is selected (default: all five)",
+    )
+    parser.add_argument("--named-only", action="store_true", help="skip the matrix declarations")
     args = parser.parse_args()
-    sizes = sorted({6, *args.sizes})
-    cases = [(n, False) for n in sizes] + (
-        [(n, True) for n in sizes if n > 6] if args.matrix else []
-    )
+    cases = [(6, 0)]
+    for n in sorted(set(args.sizes) - {6}):
+        cases.append((n, 0))
+        if not args.named_only:
+            cases += [(n, 1)] + ([(n, 2)] if math.isqrt(n) ** 2 == n else [])
     print(
-        f"{'N':>13} | {'wall s':>7} | {'wall / 6':>8} | {'peak RSS MiB':>12} | {'RSS / 6':>7} | "
-        f"{'hook s':>7}"
+        f"{'declaration':>20} | {'selection':>12} | {'wall s':>6} | {'/ 6':>6} | "
+        f"{'RSS MiB':>7} | {'/ 6':>6} | {'parse s':>7} | {'ours s':>6} | {'net / 6':>7}"
     )
-    print("-" * 72, flush=True)
-    base: dict[str, float] = {}
+    print("-" * 104, flush=True)
+    base: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for n, matrix in cases:
-            project = make_project(Path(tmp) / f"n{n}{'m' * matrix}", n, matrix=matrix)
-            first = "ns.random_state_0" if matrix else "ns.v0"
-            measure(project, ["run", "--namespaces", first])  # warm-up: bytecode, caches
-            runs = [measure(project, ["run", "--namespaces", first]) for _ in range(args.repeat)]
-            row = {
-                "wall": min(r["wall"] for r in runs),
-                "rss": max(r["rss_mib"] for r in runs),
-                "hook": min(r["hook"] for r in runs),
-            }
-            base = base or row  # the first case is the 6-variant project
-            label = f"{n} (matrix)" if matrix else str(n)
-            print(
-                f"{label:>13} | {row['wall']:7.2f} | {row['wall'] / base['wall']:7.2f}x | "
-                f"{row['rss']:12.0f} | {row['rss'] / base['rss']:6.2f}x | {row['hook']:7.3f}",
-                flush=True,
-            )
+        for n, axes in cases:
+            project = make_project(Path(tmp) / f"n{n}a{axes}", n, axes=axes)
+            variant = first_variant(axes)
+            parse = parse_time(project)
+            label = {0: f"{n:,} named", 1: f"{n:,} matrix, 1 axis", 2: f"{n:,} matrix, 2 axes"}[
+                axes
+            ]
+            measure(project, SELECTIONS["namespaces"](variant))  # warm-up: bytecode
+            for name in args.selections:
+                command = SELECTIONS[name](variant)
+                runs = [measure(project, command) for _ in range(args.repeat)]
+                row = {
+                    "wall": min(r["wall"] for r in runs),
+                    "rss": max(r["rss_mib"] for r in runs),
+                    "hook": min(r["hook"] for r in runs),
+                }
+                first = base.setdefault(name, row)  # the 6-variant project comes first
+                # The hook is first to read the parameters, so its time includes Kedro's parse.
+                ours = row["hook"] - parse
+                net = (row["wall"] - parse) / first["wall"]
+                print(
+                    f"{label:>20} | {name:>12} | {row['wall']:6.2f} | "
+                    f"{row['wall'] / first['wall']:5.2f}x | {row['rss']:7.0f} | "
+                    f"{row['rss'] / first['rss']:5.2f}x | {parse:7.3f} | {ours:6.3f} | "
+                    f"{net:6.2f}x",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ namespace=...)`` would give them, and every pipeline is built with one
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from kedro.pipeline import Pipeline
@@ -33,9 +34,7 @@ PIPELINE_ERRORS = (
 )
 
 
-def build_namespace(
-    plan: NamespacePlan, only: frozenset[str] | None = None
-) -> NamespaceExpansion:
+def build_namespace(plan: NamespacePlan, only: frozenset[str] | None = None) -> NamespaceExpansion:
     """Copy the plan's nodes: shared once, then each variant (chained when
     declared), then collect; one pipeline for the namespace and one per variant.
 
@@ -108,9 +107,10 @@ def _pipeline(nodes: list[Node], plan: NamespacePlan) -> Pipeline:
 def _parameters(plan: NamespacePlan, built: tuple[str, ...]) -> dict[str, Any]:
     """The ``<ns>`` parameter: shared keys, and the built variants' mappings."""
     if len(built) == len(plan.variants):
-        return plan.parameters
+        return dict(plan.parameters)
     skipped = set(plan.variants).difference(built)
-    return {k: v for k, v in plan.parameters.items() if k not in skipped}
+    # Keys only: reading a skipped variant's value would merge it for nothing.
+    return {k: plan.parameters[k] for k in plan.parameters if k not in skipped}
 
 
 def _catalog(plan: NamespacePlan, built: tuple[str, ...], collect: bool) -> dict[str, Any]:
@@ -135,6 +135,51 @@ def _origins(plan: NamespacePlan, built: tuple[str, ...]) -> dict[str, DatasetOr
     return origins
 
 
-def declared_scope(plan: NamespacePlan) -> tuple[dict[str, Any], dict[str, DatasetOrigin]]:
-    """Every variant's catalog entries and dataset origins, without copying a node."""
-    return _catalog(plan, plan.variants, True), _origins(plan, plan.variants)
+def declared_scope(plan: NamespacePlan) -> dict[str, Any]:
+    """Every variant's catalog entries, without copying a node."""
+    return _catalog(plan, plan.variants, True)
+
+
+class DeclaredDatasets(Mapping[str, DatasetOrigin]):
+    """Every namespaced dataset of the planned namespaces -> its origin, all variants.
+
+    The union of what full builds' ``datasets`` hold, made on demand: the
+    checks of a run that builds one variant of 10,000 look up a few of them.
+    """
+
+    def __init__(self, plans: Iterable[NamespacePlan]) -> None:
+        self._plans = {plan.name: plan for plan in plans}
+        self._shared = {
+            new: (plan.name, template)
+            for plan in self._plans.values()
+            for template, new in plan.renamer.owned_shared().items()
+        }
+        self._per_variant = {
+            name: tuple(plan.renamer.owned_per_variant()) for name, plan in self._plans.items()
+        }
+        self._variant_sets = {name: frozenset(plan.variants) for name, plan in self._plans.items()}
+
+    def __getitem__(self, name: str) -> DatasetOrigin:
+        if name in self._shared:
+            namespace, template = self._shared[name]
+            return DatasetOrigin(namespace, None, template)
+        namespace, _, rest = name.partition(".")
+        variant, _, template = rest.partition(".")  # variant names hold no dots
+        if variant in self._variant_sets.get(namespace, ()) and template in self._per_variant.get(
+            namespace, ()
+        ):
+            return DatasetOrigin(namespace, variant, template)
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._shared
+        for namespace, plan in self._plans.items():
+            templates = self._per_variant[namespace]
+            for variant in plan.variants:
+                for template in templates:
+                    yield f"{namespace}.{variant}.{template}"
+
+    def __len__(self) -> int:
+        return len(self._shared) + sum(
+            len(plan.variants) * len(self._per_variant[name]) for name, plan in self._plans.items()
+        )

@@ -22,6 +22,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from ._catalog import resolve_filepaths
+from ._command import startup
 from ._errors import DynamicPipelinesError
 from ._expansion import DEFAULT_PIPELINE, Expansion
 from ._hook import DynamicPipelinesHook, original_parameters
@@ -29,7 +30,8 @@ from ._kedro_compat import split_params
 from ._link import check_registry, check_types, unused_catalog_entries
 from ._originals import original
 from ._reporting import ReportedError, reported
-from ._schema import DEFAULT_KEY, json_schema
+from ._schema import DEFAULT_KEY, json_schema, parse_declaration
+from ._selection import Selection
 from ._sources import declaration_source
 
 if TYPE_CHECKING:
@@ -160,6 +162,19 @@ def list_(env: str | None, params: dict[str, Any]) -> None:
     callback=split_string,
     help="Like kedro run --pipelines.",
 )
+@click.option(
+    "--nodes",
+    "-n",
+    "node_names",
+    type=str,
+    default="",
+    callback=split_node_names,
+    help="Like kedro run --nodes.",
+)
+@click.option(
+    "--from-nodes", type=str, default="", callback=split_node_names, help="Like kedro run."
+)
+@click.option("--to-nodes", type=str, default="", callback=split_node_names, help="Like kedro run.")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @click.option(
     "--output",
@@ -173,10 +188,14 @@ def plan(
     tags: list[str],
     namespaces: list[str],
     pipeline_names: list[str],
+    node_names: list[str],
+    from_nodes: list[str],
+    to_nodes: list[str],
     as_json: bool,
     output: Path | None,
 ) -> None:
-    """Show what kedro run would run, with which parameters, writing where."""
+    """Show what kedro run would run, with which parameters, writing where, and
+    whether its startup builds only the variants it selects."""
     from kedro.pipeline import Pipeline
 
     as_json = as_json or output is not None
@@ -190,7 +209,11 @@ def plan(
                 raise click.ClickException(f"Unknown pipeline(s): {', '.join(missing)}.")
             try:
                 selected = Pipeline([loaded.pipelines[name] for name in names]).filter(
-                    tags=tags or None, node_namespaces=namespaces or None
+                    tags=tags or None,
+                    node_namespaces=namespaces or None,
+                    node_names=node_names or None,
+                    from_nodes=from_nodes or None,
+                    to_nodes=to_nodes or None,
                 )
             except ValueError as exc:  # Kedro: no node left after the filters
                 known = ", ".join(loaded.expansion.variants)
@@ -198,6 +221,15 @@ def plan(
                     f"{exc} Namespaces: {known}; every variant name is a tag too."
                 ) from exc
             result = _plan(loaded, selected)
+            selection = Selection(
+                pipelines=tuple(n for n in pipeline_names if n != DEFAULT_PIPELINE),
+                namespaces=tuple(namespaces),
+                tags=tuple(tags),
+                nodes=tuple(node_names),
+                follows_graph=bool(from_nodes or to_nodes),
+            )
+            declaration = parse_declaration(loaded.base[loaded.key], key=loaded.key)
+            result["startup"] = startup(selection, declaration)
     finally:
         logging.disable(logging.NOTSET)
     if output is not None:
@@ -274,6 +306,26 @@ def _print_plan(result: Mapping[str, Any]) -> None:
     for name, path in result["datasets"].items():
         paths.add_row(name, path)
     console.print(paths)
+    console.print(_startup_line(result["startup"]), highlight=False)
+
+
+def _startup_line(startup: Mapping[str, Any]) -> str:
+    """One line on what the run's startup builds, and why."""
+    built, declared = startup["variants_built"], startup["variants_declared"]
+    if not startup["selective"]:
+        return (
+            f"Startup: kedro run with these flags builds every variant ({declared}): "
+            f"{startup['reason']}."
+        )
+    parts = [
+        f"{ns}: all" if names == "all" else f"{ns}: {', '.join(names) or 'shared step only'}"
+        for ns, names in startup["built"].items()
+    ]
+    notes = "".join(f" {note}." for note in startup["notes"])
+    return (
+        f"Startup: selective, kedro run with these flags builds {built} of {declared} "
+        f"declared variant(s) ({'; '.join(parts)}).{notes}"
+    )
 
 
 @dynamic.command()

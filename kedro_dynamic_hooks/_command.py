@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from ._schema import Declaration
-from ._selection import Needed, Selection, needed
+from ._selection import Needed, Selection, decide
 
 _announced: contextvars.ContextVar[Selection | None] = contextvars.ContextVar(
     "kedro_dynamic_hooks_selection", default=None
@@ -92,12 +92,60 @@ def run_selection(declaration: Declaration) -> Needed | None:
 
 def mapped(selection: Selection, declaration: Declaration) -> Needed | None:
     """A selection mapped to the declaration's variants (``None``: all)."""
+    return _decide(selection, declaration)[0]
+
+
+def _decide(selection: Selection, declaration: Declaration) -> tuple[Needed | None, str]:
     namespaces = declaration.namespaces
-    return needed(
+    return decide(
         selection,
         {name: spec.variant_overrides for name, spec in namespaces.items()},
         chains={name for name, spec in namespaces.items() if spec.chain is not None},
     )
+
+
+def startup(selection: Selection, declaration: Declaration) -> dict[str, Any]:
+    """What a ``kedro run`` with this selection builds at startup, and why.
+
+    Returns:
+        ``selective``; ``built`` (namespace -> the variants built, or ``"all"``);
+        ``variants_built`` and ``variants_declared``; ``reason`` (why everything
+        is built, or ``""``); ``notes`` (namespaces built whole, and why).
+    """
+    need, reason = _decide(selection, declaration)
+    # What the flags alone select, before a chain is widened to every month.
+    namespaces = declaration.namespaces
+    asked = decide(selection, {n: s.variant_overrides for n, s in namespaces.items()}, ())[0]
+    declared = {ns: tuple(spec.variant_overrides) for ns, spec in declaration.namespaces.items()}
+    total = sum(len(names) for names in declared.values())
+    if need is None:
+        return {
+            "selective": False,
+            "built": dict.fromkeys(declared, "all"),
+            "variants_built": total,
+            "variants_declared": total,
+            "reason": reason,
+            "notes": [],
+        }
+    built: dict[str, Any] = {}
+    notes = []
+    for ns, names in need.items():
+        if names is None:
+            built[ns] = "all"
+            if namespaces[ns].chain is not None and (asked or {}).get(ns) is not None:
+                notes.append(f"{ns} is a chain: every month is built, each reads the one before")
+        else:
+            built[ns] = [name for name in declared[ns] if name in names]
+    return {
+        "selective": True,
+        "built": built,
+        "variants_built": sum(
+            len(declared[ns]) if names == "all" else len(names) for ns, names in built.items()
+        ),
+        "variants_declared": total,
+        "reason": "",
+        "notes": notes,
+    }
 
 
 def selection_of(run_params: Mapping[str, Any]) -> Selection:

@@ -21,7 +21,7 @@ from typing import Any
 from kedro.pipeline import Pipeline
 from kedro.pipeline.node import Node
 
-from ._build import build_namespace, declared_scope
+from ._build import DeclaredDatasets, build_namespace, declared_scope
 from ._errors import DeclarationError
 from ._expansion import Expansion
 from ._merge import deep_merge
@@ -106,10 +106,9 @@ def expand(
     namespace_params = {name: ns.parameters for name, ns in built.items()}
     scope: dict[str, Any] = {}
     if only is not None:
-        declared = [declared_scope(plan) for plan in plans]
         scope = {
-            "declared_catalog": {k: v for catalog, _ in declared for k, v in catalog.items()},
-            "declared_datasets": {k: v for _, origins in declared for k, v in origins.items()},
+            "declared_catalog": {k: v for plan in plans for k, v in declared_scope(plan).items()},
+            "declared_datasets": DeclaredDatasets(plans),
             "declared_variants": {plan.name: plan.variants for plan in plans},
         }
     return Expansion(

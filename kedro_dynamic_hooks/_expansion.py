@@ -98,7 +98,7 @@ class Expansion(Mapping[str, NamespaceExpansion]):
     # When only some variants were built: every variant's catalog entries and
     # dataset origins, so that the collision check still covers all of them.
     declared_catalog: dict[str, dict[str, Any]] | None = field(default=None, repr=False)
-    declared_datasets: dict[str, DatasetOrigin] | None = field(default=None, repr=False)
+    declared_datasets: Mapping[str, DatasetOrigin] | None = field(default=None, repr=False)
     declared_variants: dict[str, tuple[str, ...]] | None = field(default=None, repr=False)
 
     @property

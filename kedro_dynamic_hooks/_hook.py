@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("kedro_dynamic_hooks")
 
+
 class DynamicPipelinesHook:
     """Expands the ``dynamic_pipelines`` declaration of a project's parameters.
 
@@ -306,7 +307,9 @@ class DynamicPipelinesHook:
         templated = expansion.declared_catalog or expansion.catalog
         check_collisions(
             {**templated, **user_catalog},
-            expansion.declared_datasets or expansion.datasets,
+            expansion.datasets
+            if expansion.declared_datasets is None
+            else expansion.declared_datasets,
             project_path=project_path,
             datasets=expansion.dataset_names,
             written=expansion.written,

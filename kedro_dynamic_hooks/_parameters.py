@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from kedro.pipeline.node import Node
 
 from ._errors import DeclarationError
-from ._merge import deep_merge
+from ._merge import deep_merge, nest
 from ._names import allowed, did_you_mean
 from ._nodes import PARAMS
 
@@ -25,8 +25,11 @@ def namespace_parameters(
     path: str,
     source: str | None,
     checked_against: Mapping[str, Any] | None = None,
-) -> tuple[dict[str, Any], list[str]]:
+) -> tuple[VariantParameters, list[str]]:
     """Check and resolve one namespace's parameters: base -> namespace -> variant.
+
+    Every override is checked here; a variant's parameters are merged only when
+    first read, so a run that builds one variant of 10,000 merges one.
 
     Args:
         spec: The namespace's declaration.
@@ -53,7 +56,7 @@ def namespace_parameters(
         files,
         used_shared | used_variant,
         path=f"{path}.overrides",
-        templates=spec.templates,
+        templates=spec.pipelines,
         source=source,
     )
     added = added_keys(spec.overrides, files, f"{path}.overrides")
@@ -61,10 +64,7 @@ def namespace_parameters(
     checked_values = (
         namespace_values if checked_against is None else deep_merge(files, spec.overrides)
     )
-    resolved: dict[str, Any] = pick(namespace_values, used_shared)
-    for name, overrides in spec.variant_overrides.items():
-        named = name in spec.variants
-        where = f"{path}.variants.{name}.overrides" if named else f"{path}.matrix.parameters"
+    for where, overrides in _declared_overrides(spec, path):
         check_overrides(
             overrides,
             checked_values,
@@ -74,8 +74,75 @@ def namespace_parameters(
             source=source,
         )
         added += added_keys(overrides, checked_values, where)
-        resolved[name] = deep_merge(pick(namespace_values, used_variant), overrides)
-    return resolved, added
+    resolved = VariantParameters(
+        pick(namespace_values, used_shared),
+        pick(namespace_values, used_variant),
+        spec.variant_overrides,
+    )
+    return resolved, list(dict.fromkeys(added))
+
+
+def _declared_overrides(spec: NamespaceSpec, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each override as written, with its YAML path: named variants' overrides,
+    then every matrix value once.
+
+    A combination merges one value per axis, so checking each value checks
+    every combination (values at overlapping paths are held to the stricter,
+    per-value rule): the work follows the declaration's size, not the product's.
+    Single values of one axis all pass or fail alike, so one stands for all.
+    """
+    for name, variant in spec.variants.items():
+        yield f"{path}.variants.{name}.overrides", variant.overrides
+    if spec.matrix is not None:
+        for dotted, values in spec.matrix.parameters.items():
+            single = False
+            for value in values.values() if isinstance(values, Mapping) else values:
+                if not isinstance(value, Mapping):
+                    if single:
+                        continue
+                    single = True
+                yield f"{path}.matrix.parameters", nest(dotted, value)
+
+
+class VariantParameters(Mapping[str, Any]):
+    """The ``<ns>`` parameter: the shared keys, then one mapping per variant.
+
+    A variant's mapping (the variant-read parameters with its overrides merged
+    over them) is made when first read and kept. Read-only, like every merged
+    value.
+    """
+
+    def __init__(
+        self,
+        shared: dict[str, Any],
+        variant_base: dict[str, Any],
+        overrides: Mapping[str, Mapping[str, Any]],
+    ) -> None:
+        self._shared = shared
+        self._variant_base = variant_base
+        self._overrides = overrides
+        self._merged: dict[str, dict[str, Any]] = {}
+        self._keys = tuple(dict.fromkeys([*shared, *overrides]))
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._overrides:
+            merged = self._merged.get(key)
+            if merged is None:
+                merged = self._merged[key] = deep_merge(self._variant_base, self._overrides[key])
+            return merged
+        return self._shared[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._overrides or key in self._shared
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({len(self._overrides)} variant(s))"
 
 
 def used_parameters(nodes: Iterable[Node], global_params: set[str]) -> set[str]:

@@ -20,7 +20,7 @@ from ._errors import DeclarationError
 from ._expansion import DEFAULT_PIPELINE
 from ._names import allowed, did_you_mean
 from ._nodes import DatasetRenamer, base_name
-from ._parameters import namespace_parameters, used_parameters
+from ._parameters import VariantParameters, namespace_parameters, used_parameters
 from ._schema import NamespaceSpec
 
 
@@ -53,7 +53,7 @@ class NamespacePlan:
     collect: list[Node]
     fan_in: frozenset[Node]
     renamer: DatasetRenamer
-    parameters: dict[str, Any]
+    parameters: VariantParameters
     added_keys: tuple[str, ...]
 
     def error(self, message: str, at: str = "") -> DeclarationError:
@@ -193,9 +193,7 @@ def _check_datasets(spec: NamespaceSpec, nodes: list[Node], error: ErrorAt) -> N
             )
 
 
-def _check_global_parameters(
-    spec: NamespaceSpec, base: Mapping[str, Any], error: ErrorAt
-) -> None:
+def _check_global_parameters(spec: NamespaceSpec, base: Mapping[str, Any], error: ErrorAt) -> None:
     known = [str(k) for k in base]
     for name in spec.parameters:
         if name not in base:

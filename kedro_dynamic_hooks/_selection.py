@@ -50,7 +50,11 @@ class Selection:
 
 
 class _Everything(Exception):
-    """A filter value that cannot be mapped to variants."""
+    """A filter value that cannot be mapped to variants; the message says why."""
+
+
+FOLLOWS_GRAPH = "--from-nodes, --to-nodes, --from-inputs and --to-outputs follow the graph"
+NO_FILTER = "the run selects no pipeline, namespace, tag or node of the declaration"
 
 
 def needed(
@@ -63,8 +67,15 @@ def needed(
         variants: Namespace -> its variant names.
         chains: Namespaces declared as a chain.
     """
+    return decide(selection, variants, chains)[0]
+
+
+def decide(
+    selection: Selection, variants: Mapping[str, Iterable[str]], chains: Iterable[str]
+) -> tuple[Needed | None, str]:
+    """:func:`needed`, and why everything is built when it is (``""`` otherwise)."""
     if selection.follows_graph:
-        return None
+        return None, FOLLOWS_GRAPH
     known = {ns: frozenset(names) for ns, names in variants.items()}
     try:
         restrictions = [
@@ -73,14 +84,14 @@ def needed(
             _by_tags(selection.tags, known),
             _by_nodes(selection.nodes, known),
         ]
-    except _Everything:
-        return None
+    except _Everything as reason:
+        return None, str(reason)
     result: Needed | None = None
     for restriction in restrictions:
         if restriction is not None:
             result = restriction if result is None else _intersect(result, restriction)
     if result is None:
-        return None
+        return None, NO_FILTER
     # Every pipeline and node the run names must exist, even where the filters
     # leave nothing of it: Kedro refuses a name it cannot find.
     for name in selection.pipelines:
@@ -98,7 +109,7 @@ def needed(
         elif names is not None and current is not None:
             result[ns] = current | names
     whole = set(chains)
-    return {ns: (None if ns in whole else names) for ns, names in result.items()}
+    return {ns: (None if ns in whole else names) for ns, names in result.items()}, ""
 
 
 def _by_pipelines(names: tuple[str, ...], known: Mapping[str, frozenset[str]]) -> Needed | None:
@@ -110,7 +121,10 @@ def _by_pipelines(names: tuple[str, ...], known: Mapping[str, frozenset[str]]) -
             continue
         ns, _, variant = name.partition(".")
         if ns not in known or (variant and variant not in known[ns]):
-            raise _Everything  # a template or a pipeline of the user's own
+            raise _Everything(
+                f"pipeline '{name}' is not one of the declaration's; a template or a "
+                "pipeline of your own may read any variant's data"
+            )
         _add(found, ns, variant or None)
     return None if DEFAULT_PIPELINE in names else found
 
@@ -140,7 +154,10 @@ def _by_tags(tags: tuple[str, ...], known: Mapping[str, frozenset[str]]) -> Need
             for ns in owners:
                 _add(found, ns, tag)
         else:
-            raise _Everything  # a template node's own tag: any variant may carry it
+            raise _Everything(
+                f"tag '{tag}' is not a namespace or variant name; a template node's own "
+                "tag is on every variant's copy"
+            )
     return found
 
 
@@ -151,7 +168,7 @@ def _by_nodes(names: tuple[str, ...], known: Mapping[str, frozenset[str]]) -> Ne
     for name in names:
         ns, _, rest = name.partition(".")
         if ns not in known or not rest:
-            raise _Everything  # a node of the user's own
+            raise _Everything(f"node '{name}' is not in a declared namespace")
         variant = rest.split(".", 1)[0]
         # A shared or collect node: the whole namespace (collect reads every variant).
         _add(found, ns, variant if variant in known[ns] and "." in rest else None)

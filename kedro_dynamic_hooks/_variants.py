@@ -68,9 +68,7 @@ def _matrix(spec: NamespaceSpec, *, path: str) -> dict[str, dict[str, Any]]:
         )
         axis = [(f"{parts[-1]}_{label}", nest(dotted, value)) for label, value in labelled]
         if not axis:
-            raise DeclarationError(
-                "needs at least one value.", path=f"{path}.parameters.{dotted}"
-            )
+            raise DeclarationError("needs at least one value.", path=f"{path}.parameters.{dotted}")
         axes.append(axis)
     size = math.prod(len(axis) for axis in axes)
     if size > spec.matrix.max_size:
@@ -90,7 +88,8 @@ def _matrix(spec: NamespaceSpec, *, path: str) -> dict[str, dict[str, Any]]:
                 "mapping, e.g. '{ridge: sklearn.linear_model.Ridge}'.",
                 path=path,
             )
-        combos[name] = deep_merge({}, *(overrides for _, overrides in combo))
+        # One axis: its value's override is the combination's (read-only, as merged ones).
+        combos[name] = combo[0][1] if len(combo) == 1 else deep_merge({}, *(o for _, o in combo))
     return combos
 
 

@@ -188,6 +188,38 @@ def test_plan_takes_params_and_shows_project_relative_paths(session_project):
     assert all(not path.startswith("/") for path in result["datasets"].values())
 
 
+def test_plan_says_whether_the_startup_is_selective_and_why(session_project):
+    planned = invoke("plan", "--namespaces", "price_predictor.candidate1", "--json")
+    assert planned.exit_code == 0, planned.output
+    result = json.loads(planned.output[planned.output.index("{") :])
+    assert result["startup"] == {
+        "selective": True,
+        "built": {"price_predictor": ["candidate1"]},
+        "variants_built": 1,
+        "variants_declared": 6,
+        "reason": "",
+        "notes": [],
+    }
+    table = invoke("plan", "--tags", "candidate1,test1")
+    assert (
+        "Startup: selective, kedro run with these flags builds 2 of 6 declared variant(s) "
+        "(price_predictor: candidate1; reviews_predictor: test1)." in table.output
+    )
+    shared_only = invoke("plan", "--nodes", "price_predictor.preprocess_companies")
+    assert "builds 4 of 6 declared variant(s) (price_predictor: all)." in shared_only.output
+    graph = invoke("plan", "--from-nodes", "price_predictor.candidate1.split_data")
+    assert graph.exit_code == 0, graph.output
+    assert (
+        "Startup: kedro run with these flags builds every variant (6): --from-nodes, "
+        "--to-nodes, --from-inputs and --to-outputs follow the graph." in graph.output
+    )
+    everything = invoke("plan")
+    assert (
+        "builds every variant (6): the run selects no pipeline, namespace, tag or node of the "
+        "declaration." in everything.output
+    )
+
+
 def test_validate_checks_params_too(session_project):
     result = CliRunner().invoke(
         commands, ["dynamic", "validate", "--params", "reviews_predictor.test2.x=1"]

@@ -407,6 +407,23 @@ CASES: list[tuple[str, Mutation, str, list[str]]] = [
         ["Did you mean 'test_size'?"],
     ),
     (
+        # Every value of an axis is checked, not only the first: a mapping after scalars...
+        "matrix value that is a mapping, after single values",
+        _set(f"{PP}.matrix", {"parameters": {"model_options.test_size": [0.2, 0.3, {"a": 1}]}}),
+        f"{PP}.matrix.parameters.model_options.test_size",
+        ["override gives a mapping for 'test_size', which is a single value (0.2)"],
+    ),
+    (
+        # ... and a misspelt key in a later mapping value.
+        "matrix mapping value with a typo, after a good one",
+        _set(
+            f"{PP}.matrix",
+            {"parameters": {"model_options": {"a": {"test_size": 0.1}, "b": {"test_sise": 0.2}}}},
+        ),
+        f"{PP}.matrix.parameters.model_options.test_sise",
+        ["override of 'test_sise', which the base parameters do not define", "test_size"],
+    ),
+    (
         "collect input nobody produces",
         _set(f"{PP}.collect", {"pipeline": "reporting", "input": "metric"}),
         f"{PP}.collect.input",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
+import threading
 
 import pytest
 from helpers import hook_manager, load_context_error, session_hooks
@@ -10,6 +12,7 @@ from kedro.framework.project import pipelines
 from kedro.framework.session import KedroSession
 
 from kedro_dynamic_hooks import DeclarationError, DynamicPipelinesHook
+from kedro_dynamic_hooks._originals import on_fresh_stack
 from kedro_dynamic_hooks._sources import declaration_source
 
 
@@ -102,3 +105,17 @@ def test_unsupported_kedro_versions_are_refused_with_the_fix():
             ImportError, match=rf"Kedro {version} is installed\. Run: pip install 'kedro>=1\.3,<2'"
         ):
             check(version)
+
+
+def test_config_is_read_on_a_fresh_stack_with_the_callers_context():
+    # CPython 3.11 maps and unmaps a frame chunk per call when a hot loop sits
+    # on a chunk edge; a new thread's stack starts empty (see _originals.py).
+    flag: contextvars.ContextVar[str] = contextvars.ContextVar("flag", default="unset")
+    token = flag.set("caller")
+    try:
+        assert on_fresh_stack(lambda suffix: flag.get() + suffix, "!") == "caller!"
+    finally:
+        flag.reset(token)
+    with pytest.raises(ZeroDivisionError):
+        on_fresh_stack(lambda: 1 / 0)
+    assert on_fresh_stack(threading.current_thread) is not threading.current_thread()

@@ -135,3 +135,4 @@ def test_the_limits_page_lists_every_private_name_of_the_package():
     limits = (ROOT / "docs" / "limits.md").read_text(encoding="utf-8")
     missing = [n for n in sorted(used) if not re.search(rf"[`.]{n}\b", limits)]
     assert used and not missing, missing
+

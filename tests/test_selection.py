@@ -12,9 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kedro.pipeline import Pipeline
 
+from kedro_dynamic_hooks._command import startup
 from kedro_dynamic_hooks._expand import expand
+from kedro_dynamic_hooks._parameters import VariantParameters
 from kedro_dynamic_hooks._schema import parse_declaration
-from kedro_dynamic_hooks._selection import Selection, needed
+from kedro_dynamic_hooks._selection import Selection, decide, needed
 
 CHAIN = {
     "pipelines": ["monthly"],
@@ -172,3 +174,94 @@ def test_the_mapping_of_each_filter():
         assert needed(unmappable, VARIANTS, chains) is None
     assert needed(Selection(), VARIANTS, chains) is None
     assert needed(Selection(pipelines=("__default__",)), VARIANTS, chains) is None
+
+
+@pytest.mark.parametrize(
+    ("selection", "reason"),
+    [
+        (
+            Selection(follows_graph=True),
+            "--from-nodes, --to-nodes, --from-inputs and --to-outputs follow the graph",
+        ),
+        (
+            Selection(pipelines=("data_science",)),
+            "pipeline 'data_science' is not one of the declaration's; a template or a pipeline "
+            "of your own may read any variant's data",
+        ),
+        (
+            Selection(pipelines=("price_predictor.nope",)),
+            "pipeline 'price_predictor.nope' is not one of the declaration's; a template or a "
+            "pipeline of your own may read any variant's data",
+        ),
+        (
+            Selection(tags=("candidate1", "sometag")),
+            "tag 'sometag' is not a namespace or variant name; a template node's own tag is on "
+            "every variant's copy",
+        ),
+        (Selection(nodes=("plain_node",)), "node 'plain_node' is not in a declared namespace"),
+        (Selection(), "the run selects no pipeline, namespace, tag or node of the declaration"),
+    ],
+)
+def test_why_everything_is_built(selection, reason):
+    assert decide(selection, VARIANTS, {"forecast"}) == (None, reason)
+
+
+def test_a_mapped_selection_gives_no_reason():
+    need, reason = decide(Selection(tags=("m2",)), VARIANTS, {"forecast"})
+    assert need == {"forecast": None} and reason == ""
+
+
+def test_startup_summary_for_plan(declared):
+    declaration = parse_declaration(declared["dynamic_pipelines"])
+    one = startup(Selection(namespaces=("price_predictor.candidate1",)), declaration)
+    assert one == {
+        "selective": True,
+        "built": {"price_predictor": ["candidate1"]},
+        "variants_built": 1,
+        "variants_declared": 9,
+        "reason": "",
+        "notes": [],
+    }
+    # One month asked for: the chain is built whole, and the summary says why.
+    month = startup(Selection(tags=("m2",)), declaration)
+    assert month["built"] == {"forecast": "all"} and month["variants_built"] == 3
+    assert month["notes"] == [
+        "forecast is a chain: every month is built, each reads the one before"
+    ]
+    # The whole chain asked for: nothing to explain.
+    assert startup(Selection(namespaces=("forecast",)), declaration)["notes"] == []
+    everything = startup(Selection(follows_graph=True), declaration)
+    assert everything["selective"] is False and everything["variants_built"] == 9
+    assert everything["built"] == dict.fromkeys(
+        ["price_predictor", "reviews_predictor", "forecast"], "all"
+    )
+
+
+def test_a_partial_build_knows_every_declared_dataset_without_building_it(templates, declared):
+    declaration = parse_declaration(declared["dynamic_pipelines"])
+    full = expand(declaration, templates, declared)
+    part = expand(
+        declaration, templates, declared, only={"price_predictor": frozenset({"candidate1"})}
+    )
+    origins = part.declared_datasets
+    assert origins is not None and len(origins) == len(full.datasets)
+    assert dict(origins) == full.datasets
+    assert "price_predictor.candidate1.regressor" in origins
+    for missing in ("price_predictor.nope.regressor", "price_predictor.base.nope", "nope"):
+        assert missing not in origins
+        with pytest.raises(KeyError):
+            origins[missing]
+
+
+def test_variant_parameters_are_merged_when_first_read():
+    values = VariantParameters(
+        {"size": 1}, {"opts": {"a": 1, "b": 2}}, {"v1": {"opts": {"a": 5}}, "v2": {}}
+    )
+    assert list(values) == ["size", "v1", "v2"] and len(values) == 3
+    assert values._merged == {}  # nothing merged until read
+    assert values["v1"] == {"opts": {"a": 5, "b": 2}} and values["v1"] is values["v1"]
+    assert set(values._merged) == {"v1"}
+    assert values["size"] == 1 and "v2" in values and "nope" not in values
+    with pytest.raises(KeyError):
+        values["nope"]
+    assert dict(values) == {"size": 1, "v1": {"opts": {"a": 5, "b": 2}}, "v2": {"opts": {"a": 1, "b": 2}}}
