@@ -69,14 +69,16 @@ def build_namespace(plan: NamespacePlan, only: frozenset[str] | None = None) -> 
         copies = [copy_node(n, mapping, f"{ns}.{variant}", {ns, variant}) for n in plan.per_variant]
         pipelines[f"{ns}.{variant}"] = _pipeline(copies, plan)
         nodes.extend(copies)
+    collect: list[Node] = []
     if plan.spec.collect is not None and only is None:
         wanted, mapping = plan.spec.collect.input, renamer.collect()
-        nodes.extend(
+        collect = [
             collect_node(n, wanted, plan.variants, mapping, ns)
             if n in plan.fan_in
             else copy_node(n, mapping, ns, {ns})
             for n in plan.collect
-        )
+        ]
+        nodes.extend(collect)
     mark_expanded(nodes)
     return NamespaceExpansion(
         name=ns,
@@ -90,6 +92,7 @@ def build_namespace(plan: NamespacePlan, only: frozenset[str] | None = None) -> 
         templates=tuple(plan.spec.templates),
         added_keys=plan.added_keys,
         chain_initial=chain.initial if chain is not None else None,
+        collect=tuple(n.name for n in collect),
     )
 
 

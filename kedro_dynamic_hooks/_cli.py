@@ -11,11 +11,13 @@ import contextlib
 import json
 import logging
 import posixpath
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+import yaml
 from kedro.framework.cli.utils import env_option, split_node_names, split_string
 from rich.console import Console
 from rich.table import Table
@@ -25,6 +27,7 @@ from ._catalog import resolve_filepaths
 from ._command import startup
 from ._errors import DynamicPipelinesError
 from ._expansion import DEFAULT_PIPELINE, Expansion
+from ._groups import task_groups
 from ._hook import DynamicPipelinesHook, original_parameters
 from ._kedro_compat import split_params
 from ._link import check_registry, check_types, unused_catalog_entries
@@ -175,6 +178,13 @@ def list_(env: str | None, params: dict[str, Any]) -> None:
     "--from-nodes", type=str, default="", callback=split_node_names, help="Like kedro run."
 )
 @click.option("--to-nodes", type=str, default="", callback=split_node_names, help="Like kedro run.")
+@click.option(
+    "--groups",
+    "show_groups",
+    is_flag=True,
+    help="Also show the task groups an orchestrator runs: shared steps, variants, collect "
+    "steps, and what each waits for.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @click.option(
     "--output",
@@ -191,6 +201,7 @@ def plan(
     node_names: list[str],
     from_nodes: list[str],
     to_nodes: list[str],
+    show_groups: bool,
     as_json: bool,
     output: Path | None,
 ) -> None:
@@ -230,6 +241,13 @@ def plan(
             )
             declaration = parse_declaration(loaded.base[loaded.key], key=loaded.key)
             result["startup"] = startup(selection, declaration)
+            if show_groups:
+                try:
+                    result["groups"] = [
+                        g.as_dict() for g in task_groups(selected, loaded.expansion)
+                    ]
+                except DynamicPipelinesError as exc:
+                    raise reported(exc) from exc
     finally:
         logging.disable(logging.NOTSET)
     if output is not None:
@@ -307,6 +325,26 @@ def _print_plan(result: Mapping[str, Any]) -> None:
         paths.add_row(name, path)
     console.print(paths)
     console.print(_startup_line(result["startup"]), highlight=False)
+    if "groups" in result:
+        _print_groups(console, result["groups"])
+
+
+def _print_groups(console: Console, groups: list[dict[str, Any]]) -> None:
+    table = Table(
+        title=f"{len(groups)} task group(s), one orchestrator task each, in dependency order",
+        title_justify="left",
+    )
+    for column in ("#", "group", "kind", "nodes", "waits for"):
+        table.add_column(column)
+    for position, group in enumerate(groups, start=1):
+        table.add_row(
+            str(position),
+            group["name"],
+            group["kind"],
+            str(len(group["nodes"])),
+            ", ".join(group["dependencies"]) or "-",
+        )
+    console.print(table)
 
 
 def _startup_line(startup: Mapping[str, Any]) -> str:
@@ -415,6 +453,168 @@ def schema(output: Path) -> None:
         f"Wrote {output}. Point your editor at it from parameters.yml with:\n"
         f"# yaml-language-server: $schema=<relative path to>/{output.name}"
     )
+
+
+@dynamic.command()
+@env_option
+@click.option(
+    "--pipelines",
+    "-p",
+    "pipeline_names",
+    type=str,
+    default=DEFAULT_PIPELINE,
+    callback=split_string,
+    help="The registered pipeline(s) to convert, comma separated; one DAG file each.",
+)
+@click.option(
+    "--target-dir",
+    "-t",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("airflow_dags"),
+    show_default=True,
+    help="Where to write the DAG files (relative to the project).",
+)
+@click.option(
+    "--jinja-file",
+    "-j",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Another DAG template; it receives what kedro-airflow's template does.",
+)
+@click.option(
+    "--conf-source",
+    type=str,
+    default="",
+    help="The configuration folder or archive the DAG's tasks read (default: conf/).",
+)
+def airflow(
+    env: str | None,
+    pipeline_names: list[str],
+    target_dir: Path,
+    jinja_file: Path | None,
+    conf_source: str,
+) -> None:
+    """Write an Airflow 3 DAG per pipeline: one task per shared step, variant and
+    collect step, ordered by the data they exchange."""
+    from kedro.framework.project import PACKAGE_NAME
+
+    from . import _airflow
+
+    written = []
+    with _loaded(env) as loaded:
+        config = _airflow_config(loaded.context.config_loader)
+        project = Path(loaded.context.project_path)
+        run_env = env or loaded.context.env or _airflow.DEFAULT_ENV
+        for name in pipeline_names:
+            if name not in loaded.pipelines:
+                raise click.ClickException(
+                    f"Unknown pipeline '{name}'. Namespaces: "
+                    f"{', '.join(loaded.expansion.variants)}; '__default__' holds every one."
+                )
+            try:
+                groups = task_groups(loaded.pipelines[name], loaded.expansion)
+                _airflow.check_task_ids(groups)
+            except DynamicPipelinesError as exc:
+                raise reported(exc) from exc
+            except ValueError as exc:
+                raise click.ClickException(str(exc)) from exc
+            dag_config = _airflow.dag_config(config, name)
+            widest, warnings = _airflow.limits(groups, dag_config)
+            folder = target_dir if target_dir.is_absolute() else project / target_dir
+            target = folder / _airflow.dag_file_name(str(PACKAGE_NAME), run_env, name)
+            try:
+                _airflow.render(
+                    jinja_file or _airflow.TEMPLATE,
+                    target=target,
+                    groups=groups,
+                    pipeline_name=name,
+                    package_name=str(PACKAGE_NAME),
+                    env=run_env,
+                    conf_source=conf_source,
+                    config=dag_config,
+                )
+            except OSError as exc:
+                raise click.ClickException(f"Cannot write {target}: {exc}.") from exc
+            written.append((target, name, groups, widest, warnings))
+    for target, name, groups, widest, warnings in written:
+        kinds = Counter(group.kind for group in groups)
+        shown = ", ".join(f"{count} {kind}" for kind, count in kinds.items())
+        click.echo(
+            f"Wrote {_shown(target.as_posix(), project.as_posix())}: pipeline '{name}', "
+            f"{len(groups)} task(s) ({shown}), up to {widest} at once."
+        )
+        for warning in warnings:
+            click.secho(f"Warning: {warning}", fg="yellow", err=True)
+
+
+@dynamic.command()
+@env_option
+@click.option(
+    "--max-concurrent",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes the jobs' executor runs at once (default: the widest level, at most 8).",
+)
+def dagster(env: str | None, max_concurrent: int | None) -> None:
+    """Write one kedro-dagster job per namespace into conf/<env>/dagster.yml.
+
+    Each job runs its namespace's shared step once, the variants in parallel
+    (multiprocess executor), then the collect step. Other jobs and settings in
+    the file are kept (its comments are not).
+    """
+    from . import _airflow, _dagster
+
+    with _loaded(env) as loaded:
+        project = Path(loaded.context.project_path)
+        run_env = env or loaded.context.env or _airflow.DEFAULT_ENV
+        namespaces = list(loaded.expansion.variants)
+        try:
+            widest = max(
+                (
+                    _airflow.widest_level(task_groups(loaded.pipelines[ns], loaded.expansion))
+                    for ns in namespaces
+                ),
+                default=1,
+            )
+        except DynamicPipelinesError as exc:
+            raise reported(exc) from exc
+        conf = Path(loaded.context.config_loader.conf_source)
+    path = conf / run_env / "dagster.yml"
+    try:
+        current = _dagster.read_config(path)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise click.ClickException(f"Cannot read {path}: {exc}") from exc
+    config, added, replaced = _dagster.updated_config(
+        current, namespaces, max_concurrent=max_concurrent or min(widest, 8)
+    )
+    try:
+        _dagster.write_config(path, config)
+    except OSError as exc:
+        raise click.ClickException(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+    shown = _shown(path.as_posix(), project.as_posix())
+    click.echo(
+        f"Wrote {shown}: {len(namespaces)} job(s), one per namespace "
+        f"({', '.join(namespaces)}); {len(added)} added, {len(replaced)} replaced. kedro-dagster "
+        f"names them '{run_env}__<namespace>'."
+    )
+    if not current:
+        click.echo(
+            "The file is new: run 'kedro dagster init' for definitions.py if the project has none."
+        )
+
+
+def _airflow_config(loader: Any) -> dict[str, Any]:
+    """``conf/<env>/airflow*.yml`` as kedro-airflow reads it (empty when absent)."""
+    from kedro.config import MissingConfigException
+
+    patterns = getattr(loader, "config_patterns", None)
+    if patterns is None:
+        return {}
+    patterns.setdefault("airflow", ["airflow*", "airflow/**"])
+    try:
+        return dict(loader["airflow"])
+    except MissingConfigException:
+        return {}
 
 
 def _write(path: Path, text: str) -> None:

@@ -64,6 +64,7 @@ class NamespaceExpansion:
         templates: The registered pipelines this namespace instantiates.
         added_keys: YAML paths of override keys added under an empty base mapping.
         chain_initial: The global dataset a chain's first variant reads, if a chain.
+        collect: The names of the collect step's nodes (empty when not built).
     """
 
     name: str
@@ -77,6 +78,7 @@ class NamespaceExpansion:
     templates: tuple[str, ...]
     added_keys: tuple[str, ...] = ()
     chain_initial: str | None = None
+    collect: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)  # equality of a Mapping: same items

@@ -41,6 +41,7 @@ from ._reporting import reported
 from ._schema import DEFAULT_KEY, Declaration, parse_declaration
 from ._selection import needed
 from ._sources import declaration_source
+from ._stack import on_fresh_stack
 
 if TYPE_CHECKING:
     from kedro.config import AbstractConfigLoader
@@ -77,6 +78,11 @@ class DynamicPipelinesHook:
     @hook_impl(tryfirst=True)
     def after_context_created(self, context: KedroContext) -> None:
         """Validate the declaration, then register pipelines, parameters and datasets."""
+        # Its loops (Kedro's config parse, the expansion) run far from the edge
+        # of a frame chunk (see _stack.py).
+        on_fresh_stack(self._after_context_created, context)
+
+    def _after_context_created(self, context: KedroContext) -> None:
         started = time.perf_counter()
         loader = context.config_loader
         try:

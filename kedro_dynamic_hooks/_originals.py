@@ -10,12 +10,13 @@ loader is garbage collected.
 
 from __future__ import annotations
 
-import contextvars
 import threading
 import weakref
 from typing import Any
 
 from kedro.config import MissingConfigException
+
+from ._stack import on_fresh_stack
 
 _lock = threading.RLock()
 # id(loader) -> (weak reference to the loader, {config key: first reading})
@@ -42,36 +43,6 @@ def original(loader: Any, key: str) -> dict[str, Any]:
             value = {}
         readings.setdefault(key, value)
     return dict(readings[key])
-
-
-def on_fresh_stack(function: Any, *args: Any) -> Any:
-    """Call ``function(*args)`` in a new thread, wait, and return or raise its result.
-
-    CPython 3.11 keeps Python frames in chunks of a per-thread stack and frees
-    a chunk as soon as the frame at its base returns. When a hot loop calls in
-    and out across a chunk's edge, every call maps and unmaps memory. The hook
-    runs deep in Kedro's stack, and whether OmegaConf's per-value loop sits on
-    an edge there depends on the caller's depth: measured under ``kedro run``,
-    reading a 10,000-value matrix took 1.9 s there (two thirds of it in the
-    kernel) against 0.45 s on a new thread, whose stack starts empty. The
-    contextvars go along; the caller waits, so nothing runs concurrently.
-    """
-    outcome: list[Any] = []
-    context = contextvars.copy_context()
-
-    def target() -> None:
-        try:
-            outcome.append((True, context.run(function, *args)))
-        except BaseException as exc:  # handed to the caller, which re-raises it
-            outcome.append((False, exc))
-
-    worker = threading.Thread(target=target, name="kedro-dynamic-config", daemon=True)
-    worker.start()
-    worker.join()
-    ok, value = outcome[0]
-    if ok:
-        return value
-    raise value
 
 
 def _forget(ident: int) -> Any:

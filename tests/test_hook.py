@@ -6,14 +6,15 @@ import contextvars
 import json
 import threading
 
+import click
 import pytest
 from helpers import hook_manager, load_context_error, session_hooks
 from kedro.framework.project import pipelines
 from kedro.framework.session import KedroSession
 
 from kedro_dynamic_hooks import DeclarationError, DynamicPipelinesHook
-from kedro_dynamic_hooks._originals import on_fresh_stack
 from kedro_dynamic_hooks._sources import declaration_source
+from kedro_dynamic_hooks._stack import on_fresh_stack
 
 
 def test_hook_implementations_match_kedro_specs():
@@ -119,3 +120,12 @@ def test_config_is_read_on_a_fresh_stack_with_the_callers_context():
     with pytest.raises(ZeroDivisionError):
         on_fresh_stack(lambda: 1 / 0)
     assert on_fresh_stack(threading.current_thread) is not threading.current_thread()
+    # `kedro run`'s click context goes along: the hook reads the run's flags from it.
+    assert on_fresh_stack(click.get_current_context, True) is None
+    command = click.Context(click.Command("run"), info_name="run")
+    closed: list[bool] = []
+    command.call_on_close(lambda: closed.append(True))
+    with command:
+        assert on_fresh_stack(click.get_current_context) is command
+        assert closed == []  # not closed by the worker
+    assert closed == [True]

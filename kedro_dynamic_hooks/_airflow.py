@@ -1,0 +1,137 @@
+"""``kedro dynamic airflow``: an Airflow 3 DAG with one task per task group.
+
+The DAG file is rendered from a Jinja template, as ``kedro airflow create``
+does, and the template receives the same variables (``node_objs``, ``env``,
+``pipeline_name``, ``package_name``, ``conf_source``, ``dag_name`` and the DAG
+config from ``airflow.yml``), so kedro-airflow's own template also renders our
+groups; ours adds ``selecting`` so that each task builds only its variants.
+Jinja comes with Kedro; Airflow itself is needed only where the DAG runs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ._groups import TaskGroup
+
+TEMPLATE = Path(__file__).parent / "templates" / "airflow_dag.j2"
+DEFAULT_ENV = "local"
+# Airflow's defaults that a DAG of many variants meets first.
+MAX_ACTIVE_TASKS = 16
+MANY_TASKS = 1000
+
+
+def slugify(text: str) -> str:
+    """Airflow-safe ids as kedro-airflow makes them: lower case, runs of other
+    characters as one ``-``."""
+    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class DagFile:
+    """What ``kedro dynamic airflow`` wrote for one pipeline."""
+
+    path: Path
+    pipeline: str
+    groups: tuple[TaskGroup, ...]
+    widest: int
+    warnings: tuple[str, ...]
+
+
+def dag_file_name(package: str, env: str, pipeline: str) -> str:
+    """``<package>[_<env>][_<pipeline>]_dag.py``, as ``kedro airflow create`` names it."""
+    name = package
+    if env != DEFAULT_ENV:
+        name += f"_{env}"
+    if pipeline != "__default__":
+        name += f"_{pipeline}"
+    return f"{name}_dag.py"
+
+
+def dag_config(config: Mapping[str, Any], pipeline: str) -> dict[str, Any]:
+    """The DAG settings of ``airflow.yml``: its ``default`` section, then the pipeline's."""
+    merged: dict[str, Any] = {}
+    merged.update(config.get("default") or {})
+    merged.update(config.get(pipeline) or {})
+    return merged
+
+
+def widest_level(groups: Sequence[TaskGroup]) -> int:
+    """The most groups at one depth of the graph: tasks that can run at once."""
+    depth: dict[str, int] = {}
+    for group in groups:  # in dependency order
+        depth[group.name] = 1 + max((depth[d] for d in group.dependencies), default=-1)
+    levels: dict[int, int] = {}
+    for level in depth.values():
+        levels[level] = levels.get(level, 0) + 1
+    return max(levels.values(), default=0)
+
+
+def check_task_ids(groups: Sequence[TaskGroup]) -> None:
+    """Refuse two groups whose task ids would be the same after slugifying.
+
+    Raises:
+        ValueError: Naming both groups.
+    """
+    seen: dict[str, str] = {}
+    for group in groups:
+        slug = slugify(group.name)
+        if slug in seen:
+            raise ValueError(
+                f"task groups '{seen[slug]}' and '{group.name}' would both get Airflow task id "
+                f"'{slug}'. Rename one of them (a variant, namespace or node)."
+            )
+        seen[slug] = group.name
+
+
+def limits(groups: Sequence[TaskGroup], config: Mapping[str, Any]) -> tuple[int, list[str]]:
+    """The DAG's widest level and the Airflow limits it meets, as warnings."""
+    widest = widest_level(groups)
+    warnings = []
+    cap = int(config.get("max_active_tasks", MAX_ACTIVE_TASKS))
+    if widest > cap:
+        warnings.append(
+            f"up to {widest} tasks can run at once, but Airflow runs at most {cap} tasks of "
+            "a DAG run at a time (max_active_tasks). Raise it with 'max_active_tasks' in "
+            "conf/<env>/airflow.yml if your workers can take more."
+        )
+    if len(groups) > MANY_TASKS:
+        warnings.append(
+            f"the DAG has {len(groups)} tasks; Airflow's scheduler and UI slow down with more "
+            f"than about {MANY_TASKS}. Consider one DAG per namespace: --pipelines <namespace>."
+        )
+    return widest, warnings
+
+
+def render(
+    template_file: Path,
+    *,
+    target: Path,
+    groups: Sequence[TaskGroup],
+    pipeline_name: str,
+    package_name: str,
+    env: str,
+    conf_source: str,
+    config: Mapping[str, Any],
+) -> None:
+    """Write the DAG file ``target`` from ``template_file``."""
+    import jinja2
+
+    loader = jinja2.FileSystemLoader(template_file.parent)
+    environment = jinja2.Environment(autoescape=True, loader=loader, lstrip_blocks=True)
+    environment.filters["slugify"] = slugify
+    template = environment.get_template(template_file.name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    template.stream(
+        dag_name=package_name,
+        node_objs=list(groups),
+        env=env,
+        pipeline_name=pipeline_name,
+        package_name=package_name,
+        conf_source=conf_source,
+        **config,
+    ).dump(str(target))

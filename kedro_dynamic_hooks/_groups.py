@@ -1,0 +1,200 @@
+"""Task groups: the expansion cut into the units an orchestrator runs.
+
+One group per namespace's shared step, one per variant, one per collect step,
+and one per node that no declaration owns. Edges come from the data: a group
+waits for every group that writes a dataset it reads, so a chain's months run
+in order, a namespace's variants run in parallel after its shared step, and a
+collect step runs after its variants. ``kedro dynamic airflow``, ``kedro
+dynamic dagster`` and ``kedro dynamic plan --groups`` all use :func:`task_groups`.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kedro.pipeline import Pipeline
+from kedro.pipeline.node import Node
+
+from ._errors import ProjectError
+from ._expansion import Expansion
+
+SHARED, VARIANT, COLLECT, NODE = "shared", "variant", "collect", "node"
+
+
+@dataclass(frozen=True)
+class TaskGroup:
+    """Nodes that one orchestrator task runs together.
+
+    Attributes:
+        name: ``<ns>`` for a shared step, ``<ns>.<variant>``, ``<ns>.collect``
+            for a collect step, or the node's name for a node of no namespace
+            of the declaration. Unique among the groups.
+        kind: ``shared``, ``variant``, ``collect`` or ``node``.
+        namespace: The declared namespace, if any.
+        variant: The variant, for a ``variant`` group.
+        nodes: The node names, in Kedro's run order.
+        dependencies: Names of the groups that must finish first.
+    """
+
+    name: str
+    kind: str
+    namespace: str | None
+    variant: str | None
+    nodes: tuple[str, ...]
+    dependencies: tuple[str, ...]
+
+    @property
+    def selection(self) -> dict[str, list[str]]:
+        """The ``KedroSession.run`` (and ``selecting``) arguments that run exactly
+        this group: a variant by its namespace, anything else by node names."""
+        if self.kind == VARIANT:
+            return {"namespaces": [self.name]}
+        return {"node_names": list(self.nodes)}
+
+    @property
+    def type(self) -> str:
+        """kedro-airflow's group type: ``namespace`` runs by namespace, else by nodes."""
+        return "namespace" if self.kind == VARIANT else "nodes"
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-friendly form."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "namespace": self.namespace,
+            "variant": self.variant,
+            "nodes": list(self.nodes),
+            "dependencies": list(self.dependencies),
+        }
+
+
+def task_groups(pipeline: Pipeline, expansion: Expansion) -> list[TaskGroup]:
+    """Cut ``pipeline`` into task groups, in an order that respects their edges.
+
+    Args:
+        pipeline: What the orchestrator runs, e.g. ``__default__`` or ``<ns>``.
+        expansion: The full expansion behind it.
+
+    Raises:
+        ProjectError: When the groups' dependencies form a cycle, naming it.
+    """
+    owner = _owners(expansion)
+    members: dict[tuple[str, str | None, str | None], list[Node]] = {}
+    for node in pipeline.nodes:  # Kedro's run order
+        kind, namespace, variant = owner.get(node.name, (NODE, None, None))
+        key = (kind, namespace, variant if kind == VARIANT else node.name if kind == NODE else None)
+        members.setdefault(key, []).append(node)
+    names = _names(members)
+    group_of = {n.name: names[key] for key, nodes in members.items() for n in nodes}
+    producers = {out: group_of[n.name] for n in pipeline.nodes for out in n.outputs}
+    depends: dict[str, dict[str, None]] = {name: {} for name in names.values()}
+    for node in pipeline.nodes:
+        mine = group_of[node.name]
+        for dataset in node.inputs:
+            producer = producers.get(dataset)
+            if producer is not None and producer != mine:
+                depends[mine][producer] = None
+    order = _topological(depends)
+    by_name = {names[key]: key for key in members}
+    groups = []
+    for name in order:
+        kind, namespace, variant = by_name[name]
+        groups.append(
+            TaskGroup(
+                name=name,
+                kind=kind,
+                namespace=namespace,
+                variant=variant if kind == VARIANT else None,
+                nodes=tuple(n.name for n in members[by_name[name]]),
+                dependencies=tuple(d for d in order if d in depends[name]),
+            )
+        )
+    return groups
+
+
+def _owners(expansion: Expansion) -> dict[str, tuple[str, str | None, str | None]]:
+    """Node name -> (kind, namespace, variant) for every expanded node."""
+    owner: dict[str, tuple[str, str | None, str | None]] = {}
+    for ns, built in expansion.items():
+        collect = set(built.collect)
+        for variant in built.variants:
+            for node in built.pipelines[f"{ns}.{variant}"].nodes:
+                owner[node.name] = (VARIANT, ns, variant)
+        for node in built.nodes:
+            if node.name not in owner:
+                owner[node.name] = (COLLECT if node.name in collect else SHARED, ns, None)
+    return owner
+
+
+def _names(members: Mapping[tuple[str, str | None, str | None], Any]) -> dict[Any, str]:
+    """A unique name per group; a variant called ``collect`` pushes the collect
+    step's name to ``<ns>.collect_step``."""
+    wanted = {}
+    for key in members:
+        kind, namespace, detail = key
+        if kind == SHARED:
+            wanted[key] = str(namespace)
+        elif kind == VARIANT:
+            wanted[key] = f"{namespace}.{detail}"
+        elif kind == COLLECT:
+            wanted[key] = f"{namespace}.collect"
+        else:
+            wanted[key] = str(detail)
+    taken = {name for key, name in wanted.items() if key[0] in (SHARED, VARIANT)}
+    names = {}
+    for key, name in wanted.items():
+        unique = name
+        if key[0] in (COLLECT, NODE):
+            while unique in taken:
+                unique = f"{unique}_step" if key[0] == COLLECT else f"{unique}_node"
+            taken.add(unique)
+        names[key] = unique
+    return names
+
+
+def _topological(depends: Mapping[str, Iterable[str]]) -> list[str]:
+    """Groups in an order where each comes after its dependencies.
+
+    Kahn's algorithm, so that a chain of thousands of months needs no recursion;
+    ties keep the pipeline's order.
+    """
+    waiting = {name: set(deps) for name, deps in depends.items()}
+    users: dict[str, list[str]] = {name: [] for name in depends}
+    for name, deps in depends.items():
+        for dependency in deps:
+            users[dependency].append(name)
+    ready = deque(name for name, deps in waiting.items() if not deps)
+    order: list[str] = []
+    while ready:
+        name = ready.popleft()
+        order.append(name)
+        for user in users[name]:
+            waiting[user].discard(name)
+            if not waiting[user]:
+                ready.append(user)
+    if len(order) < len(depends):
+        raise _cycle({name: deps for name, deps in waiting.items() if deps})
+    return order
+
+
+def _cycle(left: Mapping[str, set[str]]) -> ProjectError:
+    """The error naming one cycle among groups that could not be ordered."""
+    path = [next(iter(left))]
+    while True:
+        following = next(d for d in sorted(left[path[-1]]) if d in left)
+        if following in path:
+            cycle = [*path[path.index(following) :], following]
+            break
+        path.append(following)
+    cycle.reverse()  # producer first: each writes what the next one reads
+    return ProjectError(
+        f"task groups {' -> '.join(cycle)} form a cycle: each writes a dataset the next "
+        "one reads, so no order of tasks can run them. A shared or collect step that reads "
+        "a variant's output (or the other way round) causes this; move the node into the "
+        "template whose data it reads.",
+        path=cycle[0],
+        source="the pipeline",
+    )
