@@ -27,10 +27,11 @@ from ._catalog import resolve_filepaths
 from ._command import startup
 from ._errors import DynamicPipelinesError
 from ._expansion import DEFAULT_PIPELINE, Expansion
-from ._groups import task_groups
+from ._groups import GROUP_KINDS, task_groups
 from ._hook import DynamicPipelinesHook, original_parameters
 from ._kedro_compat import split_params
 from ._link import check_registry, check_types, unused_catalog_entries
+from ._names import did_you_mean
 from ._originals import original
 from ._reporting import ReportedError, reported
 from ._schema import DEFAULT_KEY, json_schema, parse_declaration
@@ -507,9 +508,10 @@ def airflow(
         run_env = env or loaded.context.env or _airflow.DEFAULT_ENV
         for name in pipeline_names:
             if name not in loaded.pipelines:
+                known = list(loaded.expansion.variants)
                 raise click.ClickException(
-                    f"Unknown pipeline '{name}'. Namespaces: "
-                    f"{', '.join(loaded.expansion.variants)}; '__default__' holds every one."
+                    f"Unknown pipeline '{name}'. Namespaces: {', '.join(known)}; "
+                    f"'__default__' holds every one.{did_you_mean(name, known)}"
                 )
             try:
                 groups = task_groups(loaded.pipelines[name], loaded.expansion)
@@ -538,7 +540,7 @@ def airflow(
             written.append((target, name, groups, widest, warnings))
     for target, name, groups, widest, warnings in written:
         kinds = Counter(group.kind for group in groups)
-        shown = ", ".join(f"{count} {kind}" for kind, count in kinds.items())
+        shown = ", ".join(f"{kinds[kind]} {kind}" for kind in GROUP_KINDS if kinds[kind])
         click.echo(
             f"Wrote {_shown(target.as_posix(), project.as_posix())}: pipeline '{name}', "
             f"{len(groups)} task(s) ({shown}), up to {widest} at once."

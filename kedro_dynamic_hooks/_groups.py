@@ -22,6 +22,7 @@ from ._errors import ProjectError
 from ._expansion import Expansion
 
 SHARED, VARIANT, COLLECT, NODE = "shared", "variant", "collect", "node"
+GROUP_KINDS = (SHARED, VARIANT, COLLECT, NODE)
 
 
 @dataclass(frozen=True)

@@ -406,7 +406,18 @@ def _templates(declaration: Declaration) -> Mapping[str, Pipeline]:
                 source="the pipeline registry",
             ) from exc
     namespaces = declaration.namespaces
-    return {name: p for name, p in loaded.items() if name.split(".", 1)[0] not in namespaces}
+    return {name: p for name, p in loaded.items() if not _earlier_expansion(name, p, namespaces)}
+
+
+def _earlier_expansion(name: str, pipeline: Pipeline, namespaces: Mapping[str, Any]) -> bool:
+    """Whether ``name`` is a pipeline that an earlier expansion registered.
+
+    A template of the user's own named like a namespace stays, so that the plan
+    reports the clash instead of not finding the template.
+    """
+    if name.split(".", 1)[0] not in namespaces or not pipeline.nodes:
+        return False
+    return all(is_expanded(node) for node in pipeline.nodes)
 
 
 def _register(expansion: Expansion) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 
 import click
 import pytest
+import yaml
 from click.testing import CliRunner
 from helpers import FACTORY, SAMPLE, settings_hooks
 from kedro.framework.project import pipelines
@@ -125,7 +127,10 @@ def test_on_node_error_names_the_variant(caplog):
         hook.on_node_error(ValueError("unrelated"), node(lambda x: x, "a", "c", name="plain"))
     assert "Variant 'ns.v1' failed in node 'ns.v1.train': boom." in caplog.text
     # Without an expansion at hand it names the failing node itself.
-    assert "re-run this variant and what depends on it with 'kedro run --from-nodes ns.v1.train'" in caplog.text
+    assert (
+        "re-run this variant and what depends on it with 'kedro run --from-nodes ns.v1.train'"
+        in caplog.text
+    )
     assert "unrelated" not in caplog.text
 
 
@@ -137,8 +142,16 @@ def test_committed_sample_schema_is_current():
 def _break_two_namespaces(project) -> None:
     params = project / "conf" / "base" / "parameters.yml"
     text = params.read_text()
-    text = text.replace("    variants:\n      base: {}\n      candidate1:", "    varients:\n      base: {}\n      candidate1:", 1)
-    text = text.replace("pipelines: [data_science]\n    inputs: [companies, shuttles, reviews]\n    overrides:\n      model_options:\n        target: review_scores_rating", "pipelines: data_science\n    inputs: [companies, shuttles, reviews]\n    overrides:\n      model_options:\n        target: review_scores_rating", 1)
+    text = text.replace(
+        "    variants:\n      base: {}\n      candidate1:",
+        "    varients:\n      base: {}\n      candidate1:",
+        1,
+    )
+    text = text.replace(
+        "pipelines: [data_science]\n    inputs: [companies, shuttles, reviews]\n    overrides:\n      model_options:\n        target: review_scores_rating",
+        "pipelines: data_science\n    inputs: [companies, shuttles, reviews]\n    overrides:\n      model_options:\n        target: review_scores_rating",
+        1,
+    )
     params.write_text(text)
 
 
@@ -261,3 +274,97 @@ def test_relative_paths_never_crash_on_foreign_spellings():
     assert _shown("/elsewhere/x.csv", "/p") == "/elsewhere/x.csv"
     assert _shown("s3://bucket/x.csv", "/p") == "s3://bucket/x.csv"
     assert _shown("/mnt/x.csv", "C:/Users/me/proj") == "/mnt/x.csv"
+
+
+def test_plan_groups_lists_the_task_graph(session_project):
+    planned = invoke("plan", "--namespaces", "price_predictor", "--groups", "--json")
+    result = json.loads(planned.output[planned.output.index("{") :])
+    assert [g["name"] for g in result["groups"]] == [
+        "price_predictor",
+        *(f"price_predictor.{v}" for v in ("base", "candidate1", "candidate2", "candidate3")),
+    ]
+    assert result["groups"][1]["dependencies"] == ["price_predictor"]
+    table = invoke("plan", "--groups")
+    assert "8 task group(s), one orchestrator task each, in dependency order" in table.output
+    assert "price_predictor.candidate1" in table.output
+
+
+def test_airflow_writes_a_dag_with_one_task_per_group(session_project):
+    import ast
+
+    written = invoke("airflow")
+    assert written.exit_code == 0, written.output
+    assert (
+        "Wrote airflow_dags/spaceflights_dynamic_dag.py: pipeline '__default__', 8 task(s) "
+        "(2 shared, 6 variant), up to 6 at once." in written.output
+    )
+    dag = (session_project / "airflow_dags" / "spaceflights_dynamic_dag.py").read_text()
+    ast.parse(dag)
+    assert 'dag_id="spaceflights-dynamic"' in dag
+    assert '_run_kedro_group(namespaces=["price_predictor.candidate1"])' in dag
+    assert '"reviews-predictor-test1": run_reviews_predictor_test1(),' in dag
+    assert 'tasks["price-predictor"] >> tasks["price-predictor-candidate1"]' in dag
+    assert "with selecting(" in dag
+
+    # Airflow's defaults: max_active_tasks is 16 unless airflow.yml says otherwise.
+    (session_project / "conf" / "base" / "airflow.yml").write_text(
+        "default: {max_active_tasks: 4, owner: team}\n"
+    )
+    limited = CliRunner().invoke(
+        commands, ["dynamic", "airflow", "-p", "price_predictor", "-t", "dags"]
+    )
+    assert limited.exit_code == 0, limited.output
+    assert "Wrote dags/spaceflights_dynamic_price_predictor_dag.py" in limited.output
+    assert (
+        "Warning: up to 4 tasks can run at once, but Airflow runs at most 4" not in limited.stderr
+    )
+    two = CliRunner().invoke(commands, ["dynamic", "airflow", "-t", "dags"])
+    assert (
+        "Warning: up to 6 tasks can run at once, but Airflow runs at most 4 tasks of a DAG run "
+        "at a time (max_active_tasks)." in two.stderr
+    )
+    rendered = (session_project / "dags" / "spaceflights_dynamic_dag.py").read_text()
+    assert "max_active_tasks=4," in rendered and 'owner="team"' in rendered
+
+
+def test_airflow_renders_kedro_airflows_own_template_too(session_project):
+    import ast
+
+    import kedro_airflow
+
+    template = Path(kedro_airflow.__file__).parent / "airflow_dag_template.j2"
+    result = invoke("airflow", "--jinja-file", str(template))
+    assert result.exit_code == 0, result.output
+    dag = (session_project / "airflow_dags" / "spaceflights_dynamic_dag.py").read_text()
+    ast.parse(dag)
+    assert '_run_kedro_node(namespaces=["price_predictor.candidate1"])' in dag
+    assert '_run_kedro_node(node_names=["price_predictor.preprocess_companies"' in dag
+
+
+def test_airflow_and_dagster_errors_are_one_line(session_project):
+    unknown = CliRunner().invoke(commands, ["dynamic", "airflow", "-p", "price_predicter"])
+    assert unknown.exit_code == 1
+    assert unknown.output == (
+        "Error: Unknown pipeline 'price_predicter'. Namespaces: price_predictor, "
+        "reviews_predictor; '__default__' holds every one. Did you mean 'price_predictor'?\n"
+    )
+    (session_project / "conf" / "local" / "dagster.yml").write_text("- not a mapping\n")
+    broken = CliRunner().invoke(commands, ["dynamic", "dagster"])
+    assert broken.exit_code == 1
+    assert broken.output.startswith("Error: Cannot read ")
+    assert broken.output.endswith("dagster.yml does not hold a YAML mapping.\n")
+
+
+def test_dagster_writes_one_job_per_namespace(session_project):
+    result = invoke("dagster")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        "Wrote conf/local/dagster.yml: 2 job(s), one per namespace (price_predictor, "
+        "reviews_predictor); 2 added, 0 replaced. kedro-dagster names them "
+        "'local__<namespace>'.\nThe file is new: run 'kedro dagster init'"
+    )
+    config = yaml.safe_load((session_project / "conf" / "local" / "dagster.yml").read_text())
+    assert config["executors"] == {"dynamic_pipelines": {"multiprocess": {"max_concurrent": 4}}}
+    assert set(config["jobs"]) == {"price_predictor", "reviews_predictor"}
+    again = invoke("dagster", "--max-concurrent", "2")
+    assert "0 added, 0 replaced" in again.output

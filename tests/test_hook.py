@@ -79,6 +79,17 @@ def test_session_error_names_the_parameters_file(session_project):
     assert "Did you mean 'data_science'?" in str(error)
 
 
+def test_a_namespace_named_like_its_own_template_is_reported_as_such(session_project):
+    params = session_project / "conf" / "base" / "parameters.yml"
+    params.write_text(params.read_text().replace("  reviews_predictor:", "  data_science:", 1))
+    error = load_context_error(session_project, DeclarationError)
+    assert error.path == "dynamic_pipelines.data_science"
+    assert "namespace 'data_science' has the same name as a registered pipeline" in str(error)
+    # The second time in one process too (the first expansion's pipelines are left out).
+    again = load_context_error(session_project, DeclarationError)
+    assert again.path == "dynamic_pipelines.data_science"
+
+
 def test_without_a_declaration_the_hook_warns_and_changes_nothing(session_project, caplog):
     (session_project / "conf" / "base" / "parameters.yml").write_text(
         "model_options: {test_size: 0.2}\n"

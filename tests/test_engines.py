@@ -1,0 +1,455 @@
+"""Airflow 3 and Dagster run the task groups for real.
+
+Each engine lives in its own virtual environment, made once by these tests
+from the package's ``airflow`` or ``dagster`` extra (cached under
+``.engine-venvs/``; ``KDH_ENGINE_VENVS`` moves it), so the main environment
+never imports an engine. The project is a small real one: a namespace with a
+shared step, three variants and a collect step, and a three-month chain. What
+each engine writes must equal what ``kedro run`` writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from helpers import ROOT
+
+pytestmark = [pytest.mark.e2e, pytest.mark.engines]
+
+PACKAGE = "engine_demo"
+VENVS = Path(os.environ.get("KDH_ENGINE_VENVS", ROOT / ".engine-venvs"))
+
+NODES = """
+def make_table(size):
+    return [{"x": i, "y": 2 * i + 1} for i in range(size)]
+
+
+def fit(table, options):
+    return {"slope": options["alpha"] * 2.0, "intercept": 1.0}
+
+
+def score(model, table):
+    errors = [abs(model["slope"] * r["x"] + model["intercept"] - r["y"]) for r in table]
+    return {"mae": sum(errors) / len(errors)}
+
+
+def compare(metrics):
+    ranked = sorted(metrics.items(), key=lambda item: item[1]["mae"])
+    return [{"variant": name, "mae": m["mae"]} for name, m in ranked]
+
+
+def step(previous_state, sales, month):
+    total = previous_state["total"] + sales[str(month)]
+    return {"total": total, "month": month}, {"mae": abs(total - 10 * month)}
+"""
+
+REGISTRY = """
+from kedro.pipeline import Pipeline, node
+
+from .nodes import compare, fit, make_table, score, step
+
+
+def register_pipelines():
+    prep = Pipeline([node(make_table, "params:size", "table", name="make_table")])
+    science = Pipeline(
+        [
+            node(fit, ["table", "params:options"], "model", name="fit"),
+            node(score, ["model", "table"], "metrics", name="score"),
+        ]
+    )
+    report = Pipeline([node(compare, "metrics", "comparison", name="compare")])
+    monthly = Pipeline(
+        [node(step, ["previous_state", "sales", "params:month"], ["state", "metrics"], name="step")]
+    )
+    return {
+        "__default__": Pipeline([]),
+        "prep": prep,
+        "science": science,
+        "report": report,
+        "monthly": monthly,
+    }
+"""
+
+PARAMETERS = {
+    "size": 20,
+    "options": {"alpha": 1.0},
+    "month": 1,
+    "dynamic_pipelines": {
+        "models": {
+            "shared": ["prep"],
+            "pipelines": ["science"],
+            "parameters": ["size"],
+            "collect": {"pipeline": "report", "input": "metrics"},
+            "catalog": {
+                name: {"type": "json.JSONDataset", "filepath": f"data/{{namespace}}/{path}"}
+                for name, path in [
+                    ("table", "table.json"),
+                    ("metrics", "{variant}/metrics.json"),
+                    ("comparison", "comparison.json"),
+                ]
+            },
+            "variants": {
+                "small": {"overrides": {"options": {"alpha": 0.5}}},
+                "exact": {},
+                "large": {"overrides": {"options": {"alpha": 2.0}}},
+            },
+        },
+        "forecast": {
+            "pipelines": ["monthly"],
+            "inputs": ["sales"],
+            "chain": {"input": "previous_state", "output": "state", "initial": "initial_state"},
+            "catalog": {
+                "state": {
+                    "type": "json.JSONDataset",
+                    "filepath": "data/{namespace}/{variant}/state.json",
+                },
+                "metrics": {
+                    "type": "json.JSONDataset",
+                    "filepath": "data/{namespace}/{variant}/metrics.json",
+                },
+            },
+            "variants": {f"m{i}": {"overrides": {"month": i}} for i in (1, 2, 3)},
+        },
+    },
+}
+
+CATALOG = {
+    "sales": {"type": "json.JSONDataset", "filepath": "data/raw/sales.json"},
+    "initial_state": {"type": "json.JSONDataset", "filepath": "data/raw/initial_state.json"},
+}
+
+
+def make_project(root: Path) -> Path:
+    """Write the engine test project under ``root``."""
+    package = root / "src" / PACKAGE
+    package.mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        textwrap.dedent(
+            f"""
+            [tool.kedro]
+            package_name = "{PACKAGE}"
+            project_name = "engine demo"
+            kedro_init_version = "1.3.0"
+            source_dir = "src"
+            """
+        )
+    )
+    (package / "__init__.py").write_text("")
+    (package / "nodes.py").write_text(NODES)
+    (package / "pipeline_registry.py").write_text(REGISTRY)
+    (package / "settings.py").write_text(
+        "from kedro_dynamic_hooks import DynamicPipelinesHook\n\n"
+        "HOOKS = (DynamicPipelinesHook(),)\n"
+    )
+    for env in ("base", "local"):
+        (root / "conf" / env).mkdir(parents=True)
+    (root / "conf" / "base" / "parameters.yml").write_text(yaml.safe_dump(PARAMETERS))
+    (root / "conf" / "base" / "catalog.yml").write_text(yaml.safe_dump(CATALOG))
+    raw = root / "data" / "raw"
+    raw.mkdir(parents=True)
+    (raw / "sales.json").write_text(json.dumps({"1": 9, "2": 12, "3": 8}))
+    (raw / "initial_state.json").write_text(json.dumps({"total": 0, "month": 0}))
+    return root
+
+
+@cache
+def engine_python(extra: str) -> Path:
+    """The Python of a virtual environment with the package's ``extra`` installed."""
+    constraint = os.environ.get("PIP_CONSTRAINT", "")
+    spec = "\n".join(
+        [
+            sys.version,
+            extra,
+            (ROOT / "pyproject.toml").read_text(),
+            Path(constraint).read_text() if constraint else "",
+        ]
+    )
+    venv = VENVS / f"{extra}-{hashlib.sha256(spec.encode()).hexdigest()[:12]}"
+    python = venv / "bin" / "python"
+    if not (venv / ".ready").exists():
+        shutil.rmtree(venv, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "-e",
+                f"{ROOT}[{extra}]",
+                "kedro-datasets[json-jsondataset]",
+            ],
+            check=True,
+        )
+        (venv / ".ready").write_text(spec)
+    return python
+
+
+def run(python: Path, project: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    """Run ``python *args`` in ``project``; return its output, or fail showing it."""
+    result = subprocess.run(
+        [str(python), *args],
+        cwd=project,
+        env={
+            **os.environ,
+            "KEDRO_DISABLE_TELEMETRY": "1",
+            "PYTHONPATH": str(project / "src"),
+            "COLUMNS": "200",
+            **(env or {}),
+        },
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, f"{' '.join(args)} failed:\n{output[-6000:]}"
+    return output
+
+
+def outputs(project: Path) -> dict[str, Any]:
+    """Every dataset the pipelines wrote (not the raw inputs), parsed."""
+    data = project / "data"
+    return {
+        path.relative_to(data).as_posix(): json.loads(path.read_text())
+        for path in sorted(data.rglob("*.json"))
+        if path.parts[len(data.parts)] != "raw"
+    }
+
+
+def reference(tmp_path: Path, python: Path) -> dict[str, Any]:
+    """What ``kedro run`` writes, with the same libraries."""
+    project = make_project(tmp_path / "reference")
+    run(python, project, "-m", "kedro", "run")
+    written = outputs(project)
+    assert len(written) == 1 + 3 + 1 + 3 * 2, sorted(written)
+    return written
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def groups_of(python: Path, project: Path) -> list[dict[str, Any]]:
+    run(python, project, "-m", "kedro", "dynamic", "plan", "--groups", "-o", "plan.json")
+    groups: list[dict[str, Any]] = json.loads((project / "plan.json").read_text())["groups"]
+    return groups
+
+
+# --- Airflow -----------------------------------------------------------------
+
+RUN_DAG = """
+import json, sys
+from airflow.dag_processing.dagbag import DagBag
+
+bag = DagBag(dag_folder=sys.argv[1])
+assert not bag.import_errors, bag.import_errors
+dag = bag.dags[sys.argv[2]]
+run = dag.test()
+print("RESULT " + json.dumps({
+    "state": str(run.state),
+    "tasks": {ti.task_id: str(ti.state) for ti in run.get_task_instances()},
+    "edges": sorted([up, down] for up in dag.task_ids for down in dag.get_task(up).downstream_task_ids),
+}))
+"""
+
+
+def airflow_env(tmp_path: Path, project: Path) -> dict[str, str]:
+    return {
+        "AIRFLOW_HOME": str(tmp_path / "airflow_home"),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(project / "airflow_dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+    }
+
+
+def test_airflow_runs_one_task_per_group_and_writes_what_kedro_run_writes(tmp_path):
+    python = engine_python("airflow")
+    expected = reference(tmp_path, python)
+    project = make_project(tmp_path / "dag")
+    written = run(python, project, "-m", "kedro", "dynamic", "airflow")
+    assert (
+        "Wrote airflow_dags/engine_demo_dag.py: pipeline '__default__', 8 task(s) "
+        "(1 shared, 6 variant, 1 collect), up to 4 at once." in written
+    )
+    groups = groups_of(python, project)
+    env = airflow_env(tmp_path, project)
+    run(python, project, "-m", "airflow", "db", "migrate", env=env)
+    (tmp_path / "run_dag.py").write_text(RUN_DAG)
+    output = run(
+        python, project, str(tmp_path / "run_dag.py"), "airflow_dags", "engine-demo", env=env
+    )
+    result = json.loads(output.split("RESULT ", 1)[1].splitlines()[0])
+
+    assert result["state"] == "success"
+    assert result["tasks"] == {slug(g["name"]): "success" for g in groups}
+    assert sorted(result["tasks"]) == sorted(
+        [
+            "models",
+            "models-small",
+            "models-exact",
+            "models-large",
+            "models-collect",
+            "forecast-m1",
+            "forecast-m2",
+            "forecast-m3",
+        ]
+    )
+    edges = {(slug(d), slug(g["name"])) for g in groups for d in g["dependencies"]}
+    assert {tuple(edge) for edge in result["edges"]} == edges
+    assert edges == {
+        ("models", "models-small"),
+        ("models", "models-exact"),
+        ("models", "models-large"),
+        ("models-small", "models-collect"),
+        ("models-exact", "models-collect"),
+        ("models-large", "models-collect"),
+        ("forecast-m1", "forecast-m2"),
+        ("forecast-m2", "forecast-m3"),
+    }
+    assert outputs(project) == expected
+    # Each task built only what it runs.
+    assert output.count("(only what this run's selection can touch)") == 8
+
+
+# One task's own code, as an Airflow worker calls it: the DAG parsed by Airflow,
+# the task's callable run (without Airflow's database, which SQLite cannot share
+# between two writers).
+RUN_TASK = """
+import sys
+from airflow.dag_processing.dagbag import DagBag
+
+bag = DagBag(dag_folder=sys.argv[1])
+assert not bag.import_errors, bag.import_errors
+bag.dags[sys.argv[2]].get_task(sys.argv[3]).python_callable()
+"""
+
+
+def test_two_variant_tasks_at_once_do_not_rewrite_the_shared_output(tmp_path):
+    python = engine_python("airflow")
+    project = make_project(tmp_path / "dag")
+    run(python, project, "-m", "kedro", "run")
+    run(python, project, "-m", "kedro", "dynamic", "airflow")
+    shared = project / "data" / "models" / "table.json"
+    before = (shared.stat().st_mtime_ns, hashlib.sha256(shared.read_bytes()).hexdigest())
+    metrics = [project / "data" / "models" / v / "metrics.json" for v in ("small", "large")]
+    for path in metrics:
+        path.unlink()
+    (tmp_path / "run_task.py").write_text(RUN_TASK)
+
+    tasks = [
+        subprocess.Popen(
+            [str(python), str(tmp_path / "run_task.py"), "airflow_dags", "engine-demo", task],
+            cwd=project,
+            env={
+                **os.environ,
+                "KEDRO_DISABLE_TELEMETRY": "1",
+                "PYTHONPATH": str(project / "src"),
+                **airflow_env(tmp_path, project),
+            },
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for task in ("models-small", "models-large")
+    ]
+    logs = []
+    for task in tasks:
+        output, _ = task.communicate(timeout=600)
+        assert task.returncode == 0, output[-4000:]
+        logs.append(output)
+
+    assert all(path.exists() for path in metrics)
+    after = (shared.stat().st_mtime_ns, hashlib.sha256(shared.read_bytes()).hexdigest())
+    assert after == before
+    # Each task ran its variant's two nodes and nothing of the shared step.
+    for log, variant in zip(logs, ("small", "large"), strict=True):
+        assert f"models.{variant}.score" in log and "make_table" not in log
+
+
+def test_airflow_refuses_a_pipeline_that_is_not_registered(tmp_path):
+    python = engine_python("airflow")
+    project = make_project(tmp_path / "dag")
+    result = subprocess.run(
+        [str(python), "-m", "kedro", "dynamic", "airflow", "--pipelines", "modles"],
+        cwd=project,
+        env={**os.environ, "KEDRO_DISABLE_TELEMETRY": "1", "PYTHONPATH": str(project / "src")},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert (
+        "Error: Unknown pipeline 'modles'. Namespaces: forecast, models; '__default__' holds "
+        "every one. Did you mean 'models'?" in result.stderr
+    )
+    assert not (project / "airflow_dags").exists()
+
+
+# --- Dagster -----------------------------------------------------------------
+
+RUN_JOBS = """
+import json, sys
+import dagster as dg
+from engine_demo.definitions import defs
+
+results = {}
+for name in sys.argv[1:]:
+    job = defs.resolve_job_def(name)
+    result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral())
+    results[name] = {
+        "success": result.success,
+        "steps": sorted(e.step_key for e in result.all_events if e.event_type_value == "STEP_SUCCESS"),
+    }
+print("RESULT " + json.dumps(results))
+"""
+
+
+def test_dagster_runs_a_job_per_namespace_and_writes_what_kedro_run_writes(tmp_path):
+    python = engine_python("dagster")
+    expected = reference(tmp_path, python)
+    project = make_project(tmp_path / "dagster")
+    run(python, project, "-m", "kedro", "dagster", "init", "--env", "local")
+    written = run(python, project, "-m", "kedro", "dynamic", "dagster")
+    assert (
+        "Wrote conf/local/dagster.yml: 2 job(s), one per namespace (forecast, models); "
+        "2 added, 0 replaced. kedro-dagster names them 'local__<namespace>'." in written
+    )
+    config = yaml.safe_load((project / "conf" / "local" / "dagster.yml").read_text())
+    assert config["jobs"]["models"] == {
+        "pipeline": {"pipeline_name": "models"},
+        "executor": "dynamic_pipelines",
+    }
+    assert config["executors"]["dynamic_pipelines"] == {"multiprocess": {"max_concurrent": 3}}
+    assert "default" in config["jobs"]  # kedro dagster init's own job is kept
+    # A second run replaces nothing.
+    again = run(python, project, "-m", "kedro", "dynamic", "dagster")
+    assert "0 added, 0 replaced" in again
+
+    (tmp_path / "run_jobs.py").write_text(RUN_JOBS)
+    output = run(python, project, str(tmp_path / "run_jobs.py"), "local__models", "local__forecast")
+    result = json.loads(output.split("RESULT ", 1)[1].splitlines()[0])
+    assert result["local__models"]["success"] and result["local__forecast"]["success"]
+    hooks = {"before_pipeline_run_hook_{}", "after_pipeline_run_hook_{}"}
+    assert set(result["local__models"]["steps"]) == {
+        "models__make_table",
+        *(f"models__{v}__{n}" for v in ("small", "exact", "large") for n in ("fit", "score")),
+        "models__compare",
+        *(hook.format("models") for hook in hooks),
+    }
+    assert set(result["local__forecast"]["steps"]) == {
+        *(f"forecast__m{i}__step" for i in (1, 2, 3)),
+        *(hook.format("forecast") for hook in hooks),
+    }
+    assert outputs(project) == expected

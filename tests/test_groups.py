@@ -1,0 +1,199 @@
+"""Task groups: the expansion cut into orchestrator tasks (pure core, fast tier)."""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from typing import Any
+
+import pytest
+from kedro.pipeline import Pipeline
+
+from kedro_dynamic_hooks import ProjectError
+from kedro_dynamic_hooks._airflow import (
+    check_task_ids,
+    dag_config,
+    dag_file_name,
+    limits,
+    slugify,
+    widest_level,
+)
+from kedro_dynamic_hooks._dagster import read_config, updated_config
+from kedro_dynamic_hooks._expand import expand
+from kedro_dynamic_hooks._groups import TaskGroup, _topological, task_groups
+from kedro_dynamic_hooks._schema import parse_declaration
+
+CHAIN = {
+    "pipelines": ["monthly"],
+    "inputs": ["sales"],
+    "chain": {"input": "previous_state", "output": "state", "initial": "initial_state"},
+    "variants": {f"m{i}": {"overrides": {"month": i}} for i in (1, 2, 3)},
+}
+
+
+@pytest.fixture
+def declared(reference) -> dict[str, Any]:
+    params = copy.deepcopy(reference)
+    params["month"] = 0
+    params["report_options"] = {"metric": "r2"}
+    params["dynamic_pipelines"]["price_predictor"]["collect"] = {
+        "pipeline": "reporting",
+        "input": "metrics",
+    }
+    params["dynamic_pipelines"]["forecast"] = copy.deepcopy(CHAIN)
+    return params
+
+
+@pytest.fixture
+def expansion(templates, declared):
+    return expand(parse_declaration(declared["dynamic_pipelines"]), templates, declared)
+
+
+def _registry(templates, expansion) -> dict[str, Pipeline]:
+    return {**templates, **expansion.registry_updates(templates)}
+
+
+def test_every_node_in_one_group_and_every_data_edge_covered(templates, expansion):
+    pipeline = _registry(templates, expansion)["__default__"]
+    groups = task_groups(pipeline, expansion)
+    owner = {node: g.name for g in groups for node in g.nodes}
+    assert sorted(owner) == sorted(n.name for n in pipeline.nodes)
+    assert sum(len(g.nodes) for g in groups) == len(pipeline.nodes)
+    position = {g.name: i for i, g in enumerate(groups)}
+    ancestors: dict[str, set[str]] = {}
+    for g in groups:  # dependency order: each group after the ones it waits for
+        assert all(position[d] < position[g.name] for d in g.dependencies)
+        ancestors[g.name] = set(g.dependencies).union(*(ancestors[d] for d in g.dependencies))
+    producer = {out: owner[n.name] for n in pipeline.nodes for out in n.outputs}
+    for node in pipeline.nodes:
+        for dataset in node.inputs:
+            if dataset in producer and producer[dataset] != owner[node.name]:
+                assert producer[dataset] in ancestors[owner[node.name]], (dataset, node.name)
+
+
+def test_the_groups_of_a_shared_step_variants_collect_and_chain(templates, expansion):
+    groups = {
+        g.name: g for g in task_groups(_registry(templates, expansion)["__default__"], expansion)
+    }
+    assert groups["price_predictor"].kind == "shared"
+    assert groups["price_predictor"].nodes == (
+        "price_predictor.preprocess_companies",
+        "price_predictor.preprocess_shuttles",
+        "price_predictor.create_model_input_table",
+    )
+    variant = groups["price_predictor.candidate1"]
+    assert (variant.kind, variant.namespace, variant.variant) == (
+        "variant",
+        "price_predictor",
+        "candidate1",
+    )
+    assert variant.dependencies == ("price_predictor",)
+    assert variant.selection == {"namespaces": ["price_predictor.candidate1"]}
+    assert variant.type == "namespace"
+    collect = groups["price_predictor.collect"]
+    assert collect.kind == "collect" and collect.nodes == ("price_predictor.compare",)
+    assert set(collect.dependencies) == {
+        f"price_predictor.{v}" for v in ("base", "candidate1", "candidate2", "candidate3")
+    }
+    assert collect.selection == {"node_names": ["price_predictor.compare"]}
+    assert collect.type == "nodes"
+    assert groups["forecast.m1"].dependencies == ()
+    assert groups["forecast.m3"].dependencies == ("forecast.m2",)
+    assert "forecast" not in groups  # no shared step
+    assert groups["price_predictor.base"].as_dict() == {
+        "name": "price_predictor.base",
+        "kind": "variant",
+        "namespace": "price_predictor",
+        "variant": "base",
+        "nodes": [f"price_predictor.base.{n}" for n in ("split", "train", "predict", "evaluate")],
+        "dependencies": ["price_predictor"],
+    }
+
+
+def test_a_variant_named_collect_moves_the_collect_step_aside(templates, declared):
+    declared["dynamic_pipelines"]["price_predictor"]["variants"]["collect"] = {}
+    expansion = expand(parse_declaration(declared["dynamic_pipelines"]), templates, declared)
+    names = [g.name for g in task_groups(expansion.pipelines["price_predictor"], expansion)]
+    assert "price_predictor.collect" in names and "price_predictor.collect_step" in names
+
+
+def test_nodes_outside_the_declaration_are_one_task_each(templates, expansion):
+    from helpers import f
+    from kedro.pipeline import node
+
+    with warnings.catch_warnings():  # Kedro warns (once per process) about the dot
+        warnings.simplefilter("ignore")
+        own = Pipeline([node(f, "price_predictor.comparison", "summary", name="summarise")])
+    groups = task_groups(Pipeline([expansion.pipelines["price_predictor"], own]), expansion)
+    last = groups[-1]
+    assert (last.name, last.kind, last.nodes) == ("summarise", "node", ("summarise",))
+    assert last.dependencies == ("price_predictor.collect",)
+
+
+def test_a_cycle_between_groups_is_refused_naming_it():
+    with pytest.raises(ProjectError) as info:
+        _topological({"a": ["c"], "b": ["a"], "c": ["b"], "d": []})
+    assert str(info.value) == (
+        "Dynamic pipelines project check failed at 'a' (in the pipeline): task groups "
+        "a -> b -> c -> a form a cycle: each writes a dataset the next one reads, so no order "
+        "of tasks can run them. A shared or collect step that reads a variant's output (or the "
+        "other way round) causes this; move the node into the template whose data it reads."
+    )
+
+
+def test_a_long_chain_needs_no_recursion():
+    depends = {f"m{i}": [f"m{i - 1}"] if i else [] for i in range(5000)}
+    assert _topological(depends) == [f"m{i}" for i in range(5000)]
+
+
+def _group(name: str, *deps: str) -> TaskGroup:
+    return TaskGroup(name, "variant", "ns", name, (name,), deps)
+
+
+def test_airflow_names_limits_and_config():
+    assert slugify("price_predictor.Candidate_1") == "price-predictor-candidate-1"
+    assert dag_file_name("pkg", "local", "__default__") == "pkg_dag.py"
+    assert dag_file_name("pkg", "prod", "ns") == "pkg_prod_ns_dag.py"
+    config = {"default": {"owner": "a", "retries": 2}, "ns": {"retries": 0}}
+    assert dag_config(config, "ns") == {"owner": "a", "retries": 0}
+    assert dag_config({}, "ns") == {}
+    wide = [_group("s"), *(_group(f"v{i}", "s") for i in range(20)), _group("c", "v0", "v1")]
+    assert widest_level(wide) == 20
+    widest, warnings = limits(wide, {})
+    assert widest == 20 and warnings == [
+        "up to 20 tasks can run at once, but Airflow runs at most 16 tasks of a DAG run at a "
+        "time (max_active_tasks). Raise it with 'max_active_tasks' in conf/<env>/airflow.yml "
+        "if your workers can take more."
+    ]
+    assert limits(wide, {"max_active_tasks": 32}) == (20, [])
+    many = [_group(f"v{i}") for i in range(1001)]
+    assert limits(many, {"max_active_tasks": 2000})[1] == [
+        "the DAG has 1001 tasks; Airflow's scheduler and UI slow down with more than about "
+        "1000. Consider one DAG per namespace: --pipelines <namespace>."
+    ]
+    with pytest.raises(ValueError) as info:
+        check_task_ids([_group("a.b"), _group("a_b")])
+    assert str(info.value) == (
+        "task groups 'a.b' and 'a_b' would both get Airflow task id 'a-b'. Rename one of them "
+        "(a variant, namespace or node)."
+    )
+
+
+def test_dagster_jobs_are_added_then_kept(tmp_path):
+    config, added, replaced = updated_config(
+        {"jobs": {"default": {"pipeline": {"pipeline_name": "__default__"}}, "ns": {"x": 1}}},
+        ["ns", "other"],
+        max_concurrent=3,
+    )
+    assert added == ["other"] and replaced == ["ns"]
+    assert config["jobs"]["default"] == {"pipeline": {"pipeline_name": "__default__"}}
+    assert config["jobs"]["other"] == {
+        "pipeline": {"pipeline_name": "other"},
+        "executor": "dynamic_pipelines",
+    }
+    assert config["executors"] == {"dynamic_pipelines": {"multiprocess": {"max_concurrent": 3}}}
+    assert updated_config(config, ["ns", "other"], max_concurrent=5)[1:] == ([], [])
+    assert read_config(tmp_path / "missing.yml") == {}
+    (tmp_path / "list.yml").write_text("- a\n")
+    with pytest.raises(ValueError, match="does not hold a YAML mapping"):
+        read_config(tmp_path / "list.yml")
