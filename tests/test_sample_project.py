@@ -47,7 +47,10 @@ def test_full_run_writes_every_variant_and_report(sample_run):
 def test_chain_rerun_of_one_month_reads_the_previous_state(sample_run):
     state_path = sample_run.path / "data/05_model_input/forecast/m2024_02/state.json"
     state = json.loads(state_path.read_text())
-    assert state["months"] == ["2024-01", "2024-02"]
+    assert state["months"] == ["2023-12", "2024-01", "2024-02"]
+    # The chain starts from December's levels, so January is a real forecast.
+    january = sample_run.path / "data/08_reporting/forecast/m2024_01/metrics.json"
+    assert json.loads(january.read_text())["mae"] > 1
     # Tamper with February's persisted state; re-running March alone must build on it.
     state["months"] = ["tampered", "2024-02"]
     state_path.write_text(json.dumps(state))

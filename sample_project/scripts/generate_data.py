@@ -7,6 +7,7 @@ so a run never needs the network; re-run this script to regenerate them.
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -95,7 +96,12 @@ def generate(raw: Path = RAW, seed: int = SEED) -> None:
     shuttles.to_csv(raw / "shuttles.csv", index=False)
     reviews.to_csv(raw / "reviews.csv", index=False)
     pd.DataFrame(sales).to_csv(raw / "monthly_sales.csv", index=False)
-    (raw / "initial_state.json").write_text('{"months": [], "levels": {}}\n')
+    # The chain starts from December 2023's level of every store (the trend at
+    # month 0), so January is a real forecast: an empty state would forecast
+    # each store's actual value and score a meaningless MAE of 0.
+    levels = {f"s{store:02d}": float(100 + 10 * store) for store in range(1, 16)}
+    state = {"months": ["2023-12"], "levels": levels}
+    (raw / "initial_state.json").write_text(json.dumps(state) + "\n")
 
 
 if __name__ == "__main__":
