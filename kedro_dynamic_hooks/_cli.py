@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from kedro.framework.context import KedroContext
 
 SCHEMA_FILE = "dynamic_pipelines.schema.json"
+_COMPARE_FORMATS = ("table", "csv", "json", "markdown")
 
 
 @click.group(name="kedro-dynamic-hooks")
@@ -603,6 +604,232 @@ def dagster(env: str | None, max_concurrent: int | None) -> None:
         click.echo(
             "The file is new: run 'kedro dagster init' for definitions.py if the project has none."
         )
+
+
+def _group_statuses(loaded: _Loaded, env: str | None, namespaces: list[str]) -> list[Any]:
+    """Every task group of ``__default__`` and whether it is stale, in dependency order."""
+    from ._recorder import Paths, prints_of
+    from ._state import read_state, state_path
+    from ._status import statuses
+
+    context = loaded.context
+    project = str(context.project_path)
+    pipeline = loaded.pipelines[DEFAULT_PIPELINE]
+    try:
+        groups = task_groups(pipeline, loaded.expansion)
+    except DynamicPipelinesError as exc:
+        raise reported(exc) from exc
+    loader = context.config_loader
+    paths = Paths({**loaded.expansion.catalog, **original(loader, "catalog")}, project)
+    prints = prints_of(groups, pipeline, loader["parameters"], paths)
+    state = read_state(state_path(project, env or context.env))
+    found = statuses(groups, prints, state, paths.missing)
+    if not namespaces:
+        return found
+    unknown = [ns for ns in namespaces if not any(_within(s.group.name, ns) for s in found)]
+    if unknown:
+        known = list(loaded.expansion.variants)
+        raise click.ClickException(
+            f"--namespaces {', '.join(unknown)} matches no task group. Namespaces: "
+            f"{', '.join(known)}.{did_you_mean(unknown[0], known)}"
+        )
+    return [s for s in found if any(_within(s.group.name, ns) for ns in namespaces)]
+
+
+def _within(name: str, namespace: str) -> bool:
+    return name == namespace or name.startswith(f"{namespace}.")
+
+
+@dynamic.command()
+@env_option
+@_params
+@click.option(
+    "--namespaces",
+    "-ns",
+    type=str,
+    default="",
+    callback=split_node_names,
+    help="Only these namespaces or variants (ns or ns.variant), comma separated.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+def status(env: str | None, params: dict[str, Any], namespaces: list[str], as_json: bool) -> None:
+    """Show, per task group, whether its last run still matches the project, and
+    why not: parameters, code or inputs changed, outputs missing, never run, failed."""
+    if as_json:
+        logging.disable(logging.CRITICAL)
+    try:
+        with _loaded(env, params) as loaded:
+            found = _group_statuses(loaded, env, namespaces)
+    finally:
+        logging.disable(logging.NOTSET)
+    if as_json:
+        click.echo(json.dumps([s.as_dict() for s in found], indent=2))
+        return
+    table = Table(title="Task groups, in dependency order", title_justify="left")
+    for column in ("group", "kind", "state"):
+        table.add_column(column)
+    for item in found:
+        table.add_row(item.group.name, item.group.kind, item.summary)
+    console = Console()
+    console.print(table)
+    stale = sum(1 for s in found if s.stale)
+    console.print(
+        f"{stale} of {len(found)} group(s) stale."
+        + (" 'kedro dynamic run --stale' runs them." if stale else ""),
+        highlight=False,
+    )
+
+
+@dynamic.command(name="run")
+@env_option
+@click.option(
+    "--params",
+    "raw_params",
+    type=str,
+    default="",
+    help="Like kedro run --params; passed on to the run, and used to decide what is stale.",
+)
+@click.option(
+    "--namespaces",
+    "-ns",
+    type=str,
+    default="",
+    callback=split_node_names,
+    help="Only stale groups of these namespaces or variants, comma separated.",
+)
+@click.option("--stale", is_flag=True, help="Run the stale task groups (required).")
+@click.option("--runner", "-r", type=str, default=None, help="Like kedro run --runner.")
+@click.option("--dry-run", is_flag=True, help="Print the kedro run command without running it.")
+def run_stale(
+    env: str | None,
+    raw_params: str,
+    namespaces: list[str],
+    stale: bool,
+    runner: str | None,
+    dry_run: bool,
+) -> None:
+    """Run exactly the stale task groups (see 'kedro dynamic status') with kedro run."""
+    import shlex
+    import subprocess
+    import sys
+
+    if not stale:
+        raise click.UsageError(
+            "'kedro dynamic run' runs the stale task groups only: add --stale. Use "
+            "'kedro run' for anything else."
+        )
+    params = split_params(click.get_current_context(), None, raw_params)
+    with _loaded(env, params) as loaded:
+        found = _group_statuses(loaded, env, namespaces)
+        project = Path(loaded.context.project_path)
+    todo = [s for s in found if s.stale]
+    if not todo:
+        click.echo(f"Nothing is stale: {len(found)} task group(s) up to date.")
+        return
+    nodes = [node for s in todo for node in s.group.nodes]
+    command = ["kedro", "run", "--nodes", ",".join(nodes)]
+    command += [*(["--env", env] if env else []), *(["--params", raw_params] if raw_params else [])]
+    command += ["--runner", runner] if runner else []
+    click.echo(
+        f"{len(todo)} of {len(found)} task group(s) stale: {', '.join(s.group.name for s in todo)}."
+    )
+    click.echo(" ".join(shlex.quote(part) for part in command))
+    if dry_run:
+        return
+    result = subprocess.run([sys.executable, "-m", *command], cwd=project, check=False)
+    if result.returncode:
+        raise SystemExit(result.returncode)
+
+
+@dynamic.command()
+@env_option
+@_params
+@click.argument("dataset")
+@click.option(
+    "--namespaces",
+    "-ns",
+    type=str,
+    default="",
+    callback=split_node_names,
+    help="Only these namespaces or variants, comma separated.",
+)
+@click.option(
+    "--sort", "sort_key", type=str, default=None, help="Sort by this column (-col: descending)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(_COMPARE_FORMATS),
+    default="table",
+    show_default=True,
+)
+def compare(
+    env: str | None,
+    params: dict[str, Any],
+    dataset: str,
+    namespaces: list[str],
+    sort_key: str | None,
+    fmt: str,
+) -> None:
+    """Load DATASET of every variant (e.g. metrics) and print one table.
+
+    Each variant's value must be one row: a dict, JSON metrics, a one-row frame
+    or a single value. Variants that have not written it yet are listed apart.
+    """
+    from kedro.io import DatasetError
+
+    from . import _compare
+
+    rows: list[dict[str, Any]] = []
+    not_run: list[str] = []
+    logging.disable(logging.CRITICAL)  # keep csv/json/markdown clean on stdout
+    try:
+        with _loaded(env, params) as loaded:
+            expansion = loaded.expansion
+            names = [
+                (ns, variant, f"{ns}.{variant}.{dataset}")
+                for ns, variants in expansion.variants.items()
+                for variant in variants
+                if (not namespaces or any(_within(f"{ns}.{variant}", w) for w in namespaces))
+                and f"{ns}.{variant}.{dataset}" in expansion.datasets
+            ]
+            if not names:
+                templates = sorted({o.template for o in expansion.datasets.values() if o.variant})
+                raise click.ClickException(
+                    f"No variant has a dataset '{dataset}'"
+                    + (f" in {', '.join(namespaces)}" if namespaces else "")
+                    + f". Per-variant datasets: {', '.join(templates)}."
+                    + did_you_mean(dataset, templates)
+                )
+            catalog = loaded.context.catalog
+            for ns, variant, name in names:
+                try:
+                    value = catalog.load(name)
+                except DatasetError:
+                    not_run.append(f"{ns}.{variant}")
+                    continue
+                try:
+                    rows.append({"variant": f"{ns}.{variant}", **_compare.as_row(value, name)})
+                except ValueError as exc:
+                    raise click.ClickException(str(exc)) from exc
+    finally:
+        logging.disable(logging.NOTSET)
+    try:
+        rows = _compare.sort_rows(rows, sort_key)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if fmt == "table":
+        table = Table(title=f"{dataset} of {len(rows)} variant(s)", title_justify="left")
+        columns = _compare.columns_of(rows)
+        for column in columns:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*(_compare.shown(row.get(c)) for c in columns))
+        Console().print(table)
+    else:
+        click.echo(_compare.render(rows, fmt), nl=False)
+    if not_run:
+        click.echo(f"Not written yet: {', '.join(not_run)}.", err=True)
 
 
 def _airflow_config(loader: Any) -> dict[str, Any]:

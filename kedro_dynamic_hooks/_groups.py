@@ -116,6 +116,15 @@ def task_groups(pipeline: Pipeline, expansion: Expansion) -> list[TaskGroup]:
     return groups
 
 
+def members(expansion: Expansion) -> dict[tuple[str, str | None, str | None], frozenset[str]]:
+    """(kind, namespace, variant) -> the node names a complete group of the
+    expansion has (nodes outside the declaration are groups of their own)."""
+    found: dict[tuple[str, str | None, str | None], set[str]] = {}
+    for name, key in _owners(expansion).items():
+        found.setdefault(key, set()).add(name)
+    return {key: frozenset(names) for key, names in found.items()}
+
+
 def _owners(expansion: Expansion) -> dict[str, tuple[str, str | None, str | None]]:
     """Node name -> (kind, namespace, variant) for every expanded node."""
     owner: dict[str, tuple[str, str | None, str | None]] = {}

@@ -36,12 +36,14 @@ from ._kedro_compat import parameters_without_runtime, requested_pipelines, set_
 from ._link import check_pipeline, check_produced, dataset_origin_path, first
 from ._originals import original
 from ._parameters import check_runtime_root
+from ._recorder import Paths, RunRecorder
 from ._registry import hook_is_loading, needed_names
 from ._reporting import reported
 from ._schema import DEFAULT_KEY, Declaration, parse_declaration
 from ._selection import needed
 from ._sources import declaration_source
 from ._stack import on_fresh_stack
+from ._state import state_path
 
 if TYPE_CHECKING:
     from kedro.config import AbstractConfigLoader
@@ -74,6 +76,8 @@ class DynamicPipelinesHook:
         # (in this process), for the advice after a failure.
         self._run: tuple[Pipeline, dict[str, Any]] | None = None
         self._done: set[str] = set()
+        # Writes each task group's record in the state file as it finishes.
+        self._recorder: RunRecorder | None = None
 
     @hook_impl(tryfirst=True)
     def after_context_created(self, context: KedroContext) -> None:
@@ -143,7 +147,7 @@ class DynamicPipelinesHook:
         Kedro would stop on it too, but with a traceback; this names the node,
         the YAML path and the fix (persist it, or list it under ``inputs``).
         """
-        self._run, self._done = (pipeline, run_params), set()
+        self._run, self._done, self._recorder = (pipeline, run_params), set(), None
         if self._last is None:
             return
         expansion, loader = self._last
@@ -187,6 +191,7 @@ class DynamicPipelinesHook:
                     source=declaration_source(loader, self.key) if where != name else "the catalog",
                 )
                 raise reported(problem) from exc
+        self._recorder = _recorder(pipeline, expansion, loader, run_params)
 
     def _refuse_uncovered(self, expansion: Expansion, run_params: Mapping[str, Any]) -> None:
         """Refuse a run that selects variants the partial build left out.
@@ -218,12 +223,24 @@ class DynamicPipelinesHook:
 
     @hook_impl
     def after_node_run(self, node: Node) -> None:
-        """Count the node as done, for the advice after a failure."""
+        """Count the node as done, for the advice after a failure, and record its
+        task group in the state file once all of the group's nodes are done."""
         self._done.add(node.name)
+        if self._recorder is not None:
+            self._recorder.node_done(node.name)
+
+    @hook_impl
+    def after_pipeline_run(self) -> None:
+        """Record the groups whose nodes ran in worker processes (ParallelRunner)."""
+        if self._recorder is not None:
+            self._recorder.run_succeeded()
+            self._recorder = None
 
     @hook_impl
     def on_node_error(self, error: Exception, node: Node) -> None:
         """Name the failing variant and the commands that finish the run once fixed."""
+        if self._recorder is not None:
+            self._recorder.node_failed(node.name)
         parts = (node.namespace or "").split(".")
         if len(parts) < 2 or not {parts[0], parts[1]} <= node.tags:
             return  # not a node of one of our variants
@@ -242,7 +259,9 @@ class DynamicPipelinesHook:
             advice = f"re-run this variant and what depends on it with {rerun}"
         logger.error(
             "Variant '%s' failed in node '%s': %s. Outputs that other variants already "
-            "saved are untouched. After fixing it, %s.",
+            "saved are untouched. After fixing it, 'kedro dynamic run --stale' re-runs "
+            "exactly what is stale: this variant, what reads its outputs, and what this run "
+            "did not reach. By hand: %s.",
             variant,
             node.name,
             str(error).rstrip("."),
@@ -328,6 +347,23 @@ class DynamicPipelinesHook:
 def original_parameters(loader: AbstractConfigLoader) -> dict[str, Any]:
     """The parameters as the files (and ``--params``) gave them, before expansion."""
     return original(loader, "parameters")
+
+
+def _recorder(
+    pipeline: Pipeline, expansion: Expansion, loader: Any, run_params: Mapping[str, Any]
+) -> RunRecorder | None:
+    """The recorder of this run's task groups, or ``None`` without a project path."""
+    project = run_params.get("project_path")
+    if not project:
+        return None
+    return RunRecorder(
+        pipeline,
+        expansion,
+        loader["parameters"],
+        Paths({**expansion.catalog, **original(loader, "catalog")}, str(project)),
+        state_path(project, run_params.get("env")),
+        str(run_params.get("run_id") or run_params.get("session_id") or "unknown"),
+    )
 
 
 def _blame(error: DynamicPipelinesError, loader: Any, key: str) -> DynamicPipelinesError:

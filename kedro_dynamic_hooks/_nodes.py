@@ -217,6 +217,7 @@ class CollectCall:
         self.func = func
         self.slots = slots
         self.variants = variants
+        self.__wrapped__ = func  # what inspect.unwrap (and the fingerprint) follow
         self.__name__ = getattr(func, "__name__", "collect")
         self.__qualname__ = getattr(func, "__qualname__", self.__name__)
         self.__module__ = getattr(func, "__module__", __name__)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import REFERENCE, Project, copy_sample, f, two
+from helpers import REFERENCE, Project, copy_sample, demo_project, f, two
 from kedro.framework.project import pipelines
 from kedro.framework.startup import bootstrap_project
 from kedro.pipeline import Pipeline, node
@@ -83,6 +83,19 @@ def session_project(tmp_path, monkeypatch):
     for name in [m for m in sys.modules if m.startswith("spaceflights_dynamic")]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setenv("RECORD_RUN", str(project / "ran.json"))
+    bootstrap_project(project)
+    yield project
+    pipelines.configure(None)
+
+
+@pytest.fixture
+def demo_session(tmp_path, monkeypatch):
+    """The small demo project (helpers.demo_project), bootstrapped in this process."""
+    project = demo_project(tmp_path / "demo")
+    monkeypatch.chdir(project)
+    monkeypatch.syspath_prepend(str(project / "src"))
+    for name in [m for m in sys.modules if m.startswith("engine_demo")]:
+        monkeypatch.delitem(sys.modules, name)
     bootstrap_project(project)
     yield project
     pipelines.configure(None)

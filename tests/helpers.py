@@ -12,8 +12,11 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 os.environ["KEDRO_DISABLE_TELEMETRY"] = "1"
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -182,7 +185,6 @@ class Project:
         return {p.relative_to(self.path).as_posix() for p in root.rglob("*") if p.is_file()}
 
 
-
 FACTORY = """
 "{namespace}.model_input_table":
   type: pandas.ParquetDataset
@@ -223,3 +225,145 @@ def load_context_error(project: Path, error: type[Exception]) -> Any:
     ):
         session.load_context()
     return info.value
+
+
+DEMO_PACKAGE = "engine_demo"
+
+DEMO_NODES = """
+def make_table(size):
+    return [{"x": i, "y": 2 * i + 1} for i in range(size)]
+
+
+def fit(table, options):
+    return {"slope": options["alpha"] * 2.0, "intercept": 1.0}
+
+
+def score(model, table):
+    import os
+
+    if os.environ.get("KILL_AT_ALPHA") == str(model["slope"] / 2.0):
+        os._exit(137)  # the process dies here, as under kill -9
+    errors = [abs(model["slope"] * r["x"] + model["intercept"] - r["y"]) for r in table]
+    return {"mae": sum(errors) / len(errors)}
+
+
+def compare(metrics):
+    ranked = sorted(metrics.items(), key=lambda item: item[1]["mae"])
+    return [{"variant": name, "mae": m["mae"]} for name, m in ranked]
+
+
+def step(previous_state, sales, month):
+    total = previous_state["total"] + sales[str(month)]
+    return {"total": total, "month": month}, {"mae": abs(total - 10 * month)}
+"""
+
+DEMO_REGISTRY = """
+from kedro.pipeline import Pipeline, node
+
+from .nodes import compare, fit, make_table, score, step
+
+
+def register_pipelines():
+    prep = Pipeline([node(make_table, "params:size", "table", name="make_table")])
+    science = Pipeline(
+        [
+            node(fit, ["table", "params:options"], "model", name="fit"),
+            node(score, ["model", "table"], "metrics", name="score"),
+        ]
+    )
+    report = Pipeline([node(compare, "metrics", "comparison", name="compare")])
+    monthly = Pipeline(
+        [node(step, ["previous_state", "sales", "params:month"], ["state", "metrics"], name="step")]
+    )
+    return {
+        "__default__": Pipeline([]),
+        "prep": prep,
+        "science": science,
+        "report": report,
+        "monthly": monthly,
+    }
+"""
+
+DEMO_PARAMETERS = {
+    "size": 20,
+    "options": {"alpha": 1.0},
+    "month": 1,
+    "dynamic_pipelines": {
+        "models": {
+            "shared": ["prep"],
+            "pipelines": ["science"],
+            "parameters": ["size"],
+            "collect": {"pipeline": "report", "input": "metrics"},
+            "catalog": {
+                name: {"type": "json.JSONDataset", "filepath": f"data/{{namespace}}/{path}"}
+                for name, path in [
+                    ("table", "table.json"),
+                    ("metrics", "{variant}/metrics.json"),
+                    ("comparison", "comparison.json"),
+                ]
+            },
+            "variants": {
+                "small": {"overrides": {"options": {"alpha": 0.5}}},
+                "exact": {},
+                "large": {"overrides": {"options": {"alpha": 2.0}}},
+                "tiny": {"overrides": {"options": {"alpha": 0.25}}},
+            },
+        },
+        "forecast": {
+            "pipelines": ["monthly"],
+            "inputs": ["sales"],
+            "chain": {"input": "previous_state", "output": "state", "initial": "initial_state"},
+            "catalog": {
+                "state": {
+                    "type": "json.JSONDataset",
+                    "filepath": "data/{namespace}/{variant}/state.json",
+                },
+                "metrics": {
+                    "type": "json.JSONDataset",
+                    "filepath": "data/{namespace}/{variant}/metrics.json",
+                },
+            },
+            "variants": {f"m{i}": {"overrides": {"month": i}} for i in (1, 2, 3)},
+        },
+    },
+}
+
+DEMO_CATALOG = {
+    "sales": {"type": "json.JSONDataset", "filepath": "data/raw/sales.json"},
+    "initial_state": {"type": "json.JSONDataset", "filepath": "data/raw/initial_state.json"},
+}
+
+
+def demo_project(root: Path) -> Path:
+    """Write a small real project under ``root``: namespace ``models`` (a shared step,
+    four variants, a collect step) and ``forecast`` (a three-month chain), JSON
+    datasets only, so a whole run takes about a second."""
+    package = root / "src" / DEMO_PACKAGE
+    package.mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        textwrap.dedent(
+            f"""
+            [tool.kedro]
+            package_name = "{DEMO_PACKAGE}"
+            project_name = "engine demo"
+            kedro_init_version = "1.3.0"
+            source_dir = "src"
+            """
+        )
+    )
+    (package / "__init__.py").write_text("")
+    (package / "nodes.py").write_text(DEMO_NODES)
+    (package / "pipeline_registry.py").write_text(DEMO_REGISTRY)
+    (package / "settings.py").write_text(
+        "from kedro_dynamic_hooks import DynamicPipelinesHook\n\n"
+        "HOOKS = (DynamicPipelinesHook(),)\n"
+    )
+    for env in ("base", "local"):
+        (root / "conf" / env).mkdir(parents=True)
+    (root / "conf" / "base" / "parameters.yml").write_text(yaml.safe_dump(DEMO_PARAMETERS))
+    (root / "conf" / "base" / "catalog.yml").write_text(yaml.safe_dump(DEMO_CATALOG))
+    raw = root / "data" / "raw"
+    raw.mkdir(parents=True)
+    (raw / "sales.json").write_text(json.dumps({"1": 9, "2": 12, "3": 8}))
+    (raw / "initial_state.json").write_text(json.dumps({"total": 0, "month": 0}))
+    return root

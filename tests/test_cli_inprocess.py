@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -126,6 +127,10 @@ def test_on_node_error_names_the_variant(caplog):
         hook.on_node_error(ValueError("boom"), failing)
         hook.on_node_error(ValueError("unrelated"), node(lambda x: x, "a", "c", name="plain"))
     assert "Variant 'ns.v1' failed in node 'ns.v1.train': boom." in caplog.text
+    assert (
+        "After fixing it, 'kedro dynamic run --stale' re-runs exactly what is stale: this "
+        "variant, what reads its outputs, and what this run did not reach. By hand: " in caplog.text
+    )
     # Without an expansion at hand it names the failing node itself.
     assert (
         "re-run this variant and what depends on it with 'kedro run --from-nodes ns.v1.train'"
@@ -368,3 +373,76 @@ def test_dagster_writes_one_job_per_namespace(session_project):
     assert set(config["jobs"]) == {"price_predictor", "reviews_predictor"}
     again = invoke("dagster", "--max-concurrent", "2")
     assert "0 added, 0 replaced" in again.output
+
+
+def _json_rows(output: str) -> list[dict[str, Any]]:
+    """The JSON list a command printed (Kedro may log lines before it)."""
+    start = output.index("[\n") if output.startswith("[\n") else output.index("\n[\n") + 1
+    rows: list[dict[str, Any]] = json.loads(output[start:])
+    return rows
+
+
+def _run_demo(**selection: Any) -> None:
+    with KedroSession.create() as session:
+        session.run(**selection)
+
+
+def test_status_run_stale_and_compare_in_process(demo_session):
+    rows = _json_rows(invoke("status", "--json").output)
+    assert all(r["reasons"][0] == "never run" for r in rows) and len(rows) == 9
+
+    _run_demo()
+    assert "0 of 9 group(s) stale." in invoke("status").output
+    params = demo_session / "conf" / "base" / "parameters.yml"
+    params.write_text(params.read_text().replace("alpha: 0.25", "alpha: 0.3"))
+    status = invoke("status", "-ns", "models")
+    assert "parameters changed (options.alpha)" in status.output
+    assert "2 of 6 group(s) stale. 'kedro dynamic run --stale' runs them." in status.output
+    dry = invoke("run", "--stale", "--dry-run", "--params", "size=20", "-r", "SequentialRunner")
+    assert "2 of 9 task group(s) stale: models.tiny, models.collect." in dry.output
+    assert (
+        "kedro run --nodes models.tiny.fit,models.tiny.score,models.compare --params size=20 "
+        "--runner SequentialRunner" in dry.output
+    )
+    ran = invoke("run", "--stale")
+    assert ran.exit_code == 0, ran.output
+    assert "0 of 9 group(s) stale." in invoke("status").output
+    assert "Nothing is stale: 9 task group(s) up to date." in invoke("run", "--stale").output
+
+    csv_out = invoke("compare", "metrics", "-ns", "forecast", "--format", "csv", "--sort", "mae")
+    assert csv_out.exit_code == 0, csv_out.output
+    lines = csv_out.output[csv_out.output.index("variant,") :].splitlines()
+    assert lines[0] == "variant,mae" and len(lines) == 4
+    table = invoke("compare", "metrics", "-ns", "models.small")
+    assert "models.small │ 9.5" in table.output  # alpha 0.5: the mean of x over 0..19
+    missing = CliRunner().invoke(commands, ["dynamic", "compare", "nope"])
+    assert missing.exit_code == 1
+    assert (
+        "Error: No variant has a dataset 'nope'. Per-variant datasets: metrics, model, "
+        "state." in missing.output
+    )
+    bad_sort = CliRunner().invoke(commands, ["dynamic", "compare", "metrics", "--sort", "x"])
+    assert "Error: no column 'x' to sort by. Columns: mae." in bad_sort.output
+    unknown = CliRunner().invoke(commands, ["dynamic", "status", "-ns", "nope"])
+    assert unknown.exit_code == 1 and "matches no task group" in unknown.output
+    bare = CliRunner().invoke(commands, ["dynamic", "run"])
+    assert bare.exit_code == 2 and "add --stale" in bare.output
+
+
+def test_a_failing_run_records_the_failed_group(demo_session):
+    params = demo_session / "conf" / "base" / "parameters.yml"
+    params.write_text(params.read_text().replace("alpha: 0.25", "alpha: boom"))
+    with pytest.raises(TypeError):
+        _run_demo(namespaces=["models"])
+    params.write_text(params.read_text().replace("alpha: boom", "alpha: 0.25"))
+    rows = _json_rows(invoke("status", "--json").output)
+    tiny = next(r for r in rows if r["group"] == "models.tiny")
+    assert tiny["reasons"] == ["last run failed"]
+
+
+def test_parallel_runs_record_their_groups_when_they_succeed(demo_session):
+    from kedro.runner import ParallelRunner
+
+    _run_demo(namespaces=["models"], runner=ParallelRunner(max_workers=2))
+    status = invoke("status", "-ns", "models")
+    assert "0 of 6 group(s) stale." in status.output

@@ -17,151 +17,17 @@ import re
 import shutil
 import subprocess
 import sys
-import textwrap
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from helpers import ROOT
+from helpers import ROOT, demo_project
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engines]
 
-PACKAGE = "engine_demo"
 VENVS = Path(os.environ.get("KDH_ENGINE_VENVS", ROOT / ".engine-venvs"))
-
-NODES = """
-def make_table(size):
-    return [{"x": i, "y": 2 * i + 1} for i in range(size)]
-
-
-def fit(table, options):
-    return {"slope": options["alpha"] * 2.0, "intercept": 1.0}
-
-
-def score(model, table):
-    errors = [abs(model["slope"] * r["x"] + model["intercept"] - r["y"]) for r in table]
-    return {"mae": sum(errors) / len(errors)}
-
-
-def compare(metrics):
-    ranked = sorted(metrics.items(), key=lambda item: item[1]["mae"])
-    return [{"variant": name, "mae": m["mae"]} for name, m in ranked]
-
-
-def step(previous_state, sales, month):
-    total = previous_state["total"] + sales[str(month)]
-    return {"total": total, "month": month}, {"mae": abs(total - 10 * month)}
-"""
-
-REGISTRY = """
-from kedro.pipeline import Pipeline, node
-
-from .nodes import compare, fit, make_table, score, step
-
-
-def register_pipelines():
-    prep = Pipeline([node(make_table, "params:size", "table", name="make_table")])
-    science = Pipeline(
-        [
-            node(fit, ["table", "params:options"], "model", name="fit"),
-            node(score, ["model", "table"], "metrics", name="score"),
-        ]
-    )
-    report = Pipeline([node(compare, "metrics", "comparison", name="compare")])
-    monthly = Pipeline(
-        [node(step, ["previous_state", "sales", "params:month"], ["state", "metrics"], name="step")]
-    )
-    return {
-        "__default__": Pipeline([]),
-        "prep": prep,
-        "science": science,
-        "report": report,
-        "monthly": monthly,
-    }
-"""
-
-PARAMETERS = {
-    "size": 20,
-    "options": {"alpha": 1.0},
-    "month": 1,
-    "dynamic_pipelines": {
-        "models": {
-            "shared": ["prep"],
-            "pipelines": ["science"],
-            "parameters": ["size"],
-            "collect": {"pipeline": "report", "input": "metrics"},
-            "catalog": {
-                name: {"type": "json.JSONDataset", "filepath": f"data/{{namespace}}/{path}"}
-                for name, path in [
-                    ("table", "table.json"),
-                    ("metrics", "{variant}/metrics.json"),
-                    ("comparison", "comparison.json"),
-                ]
-            },
-            "variants": {
-                "small": {"overrides": {"options": {"alpha": 0.5}}},
-                "exact": {},
-                "large": {"overrides": {"options": {"alpha": 2.0}}},
-            },
-        },
-        "forecast": {
-            "pipelines": ["monthly"],
-            "inputs": ["sales"],
-            "chain": {"input": "previous_state", "output": "state", "initial": "initial_state"},
-            "catalog": {
-                "state": {
-                    "type": "json.JSONDataset",
-                    "filepath": "data/{namespace}/{variant}/state.json",
-                },
-                "metrics": {
-                    "type": "json.JSONDataset",
-                    "filepath": "data/{namespace}/{variant}/metrics.json",
-                },
-            },
-            "variants": {f"m{i}": {"overrides": {"month": i}} for i in (1, 2, 3)},
-        },
-    },
-}
-
-CATALOG = {
-    "sales": {"type": "json.JSONDataset", "filepath": "data/raw/sales.json"},
-    "initial_state": {"type": "json.JSONDataset", "filepath": "data/raw/initial_state.json"},
-}
-
-
-def make_project(root: Path) -> Path:
-    """Write the engine test project under ``root``."""
-    package = root / "src" / PACKAGE
-    package.mkdir(parents=True)
-    (root / "pyproject.toml").write_text(
-        textwrap.dedent(
-            f"""
-            [tool.kedro]
-            package_name = "{PACKAGE}"
-            project_name = "engine demo"
-            kedro_init_version = "1.3.0"
-            source_dir = "src"
-            """
-        )
-    )
-    (package / "__init__.py").write_text("")
-    (package / "nodes.py").write_text(NODES)
-    (package / "pipeline_registry.py").write_text(REGISTRY)
-    (package / "settings.py").write_text(
-        "from kedro_dynamic_hooks import DynamicPipelinesHook\n\n"
-        "HOOKS = (DynamicPipelinesHook(),)\n"
-    )
-    for env in ("base", "local"):
-        (root / "conf" / env).mkdir(parents=True)
-    (root / "conf" / "base" / "parameters.yml").write_text(yaml.safe_dump(PARAMETERS))
-    (root / "conf" / "base" / "catalog.yml").write_text(yaml.safe_dump(CATALOG))
-    raw = root / "data" / "raw"
-    raw.mkdir(parents=True)
-    (raw / "sales.json").write_text(json.dumps({"1": 9, "2": 12, "3": 8}))
-    (raw / "initial_state.json").write_text(json.dumps({"total": 0, "month": 0}))
-    return root
 
 
 @cache
@@ -232,10 +98,10 @@ def outputs(project: Path) -> dict[str, Any]:
 
 def reference(tmp_path: Path, python: Path) -> dict[str, Any]:
     """What ``kedro run`` writes, with the same libraries."""
-    project = make_project(tmp_path / "reference")
+    project = demo_project(tmp_path / "reference")
     run(python, project, "-m", "kedro", "run")
     written = outputs(project)
-    assert len(written) == 1 + 3 + 1 + 3 * 2, sorted(written)
+    assert len(written) == 1 + 4 + 1 + 3 * 2, sorted(written)
     return written
 
 
@@ -278,11 +144,11 @@ def airflow_env(tmp_path: Path, project: Path) -> dict[str, str]:
 def test_airflow_runs_one_task_per_group_and_writes_what_kedro_run_writes(tmp_path):
     python = engine_python("airflow")
     expected = reference(tmp_path, python)
-    project = make_project(tmp_path / "dag")
+    project = demo_project(tmp_path / "dag")
     written = run(python, project, "-m", "kedro", "dynamic", "airflow")
     assert (
-        "Wrote airflow_dags/engine_demo_dag.py: pipeline '__default__', 8 task(s) "
-        "(1 shared, 6 variant, 1 collect), up to 4 at once." in written
+        "Wrote airflow_dags/engine_demo_dag.py: pipeline '__default__', 9 task(s) "
+        "(1 shared, 7 variant, 1 collect), up to 5 at once." in written
     )
     groups = groups_of(python, project)
     env = airflow_env(tmp_path, project)
@@ -301,6 +167,7 @@ def test_airflow_runs_one_task_per_group_and_writes_what_kedro_run_writes(tmp_pa
             "models-small",
             "models-exact",
             "models-large",
+            "models-tiny",
             "models-collect",
             "forecast-m1",
             "forecast-m2",
@@ -313,15 +180,17 @@ def test_airflow_runs_one_task_per_group_and_writes_what_kedro_run_writes(tmp_pa
         ("models", "models-small"),
         ("models", "models-exact"),
         ("models", "models-large"),
+        ("models", "models-tiny"),
         ("models-small", "models-collect"),
         ("models-exact", "models-collect"),
         ("models-large", "models-collect"),
+        ("models-tiny", "models-collect"),
         ("forecast-m1", "forecast-m2"),
         ("forecast-m2", "forecast-m3"),
     }
     assert outputs(project) == expected
     # Each task built only what it runs.
-    assert output.count("(only what this run's selection can touch)") == 8
+    assert output.count("(only what this run's selection can touch)") == 9
 
 
 # One task's own code, as an Airflow worker calls it: the DAG parsed by Airflow,
@@ -339,7 +208,7 @@ bag.dags[sys.argv[2]].get_task(sys.argv[3]).python_callable()
 
 def test_two_variant_tasks_at_once_do_not_rewrite_the_shared_output(tmp_path):
     python = engine_python("airflow")
-    project = make_project(tmp_path / "dag")
+    project = demo_project(tmp_path / "dag")
     run(python, project, "-m", "kedro", "run")
     run(python, project, "-m", "kedro", "dynamic", "airflow")
     shared = project / "data" / "models" / "table.json"
@@ -381,7 +250,7 @@ def test_two_variant_tasks_at_once_do_not_rewrite_the_shared_output(tmp_path):
 
 def test_airflow_refuses_a_pipeline_that_is_not_registered(tmp_path):
     python = engine_python("airflow")
-    project = make_project(tmp_path / "dag")
+    project = demo_project(tmp_path / "dag")
     result = subprocess.run(
         [str(python), "-m", "kedro", "dynamic", "airflow", "--pipelines", "modles"],
         cwd=project,
@@ -419,7 +288,7 @@ print("RESULT " + json.dumps(results))
 def test_dagster_runs_a_job_per_namespace_and_writes_what_kedro_run_writes(tmp_path):
     python = engine_python("dagster")
     expected = reference(tmp_path, python)
-    project = make_project(tmp_path / "dagster")
+    project = demo_project(tmp_path / "dagster")
     run(python, project, "-m", "kedro", "dagster", "init", "--env", "local")
     written = run(python, project, "-m", "kedro", "dynamic", "dagster")
     assert (
@@ -431,7 +300,7 @@ def test_dagster_runs_a_job_per_namespace_and_writes_what_kedro_run_writes(tmp_p
         "pipeline": {"pipeline_name": "models"},
         "executor": "dynamic_pipelines",
     }
-    assert config["executors"]["dynamic_pipelines"] == {"multiprocess": {"max_concurrent": 3}}
+    assert config["executors"]["dynamic_pipelines"] == {"multiprocess": {"max_concurrent": 4}}
     assert "default" in config["jobs"]  # kedro dagster init's own job is kept
     # A second run replaces nothing.
     again = run(python, project, "-m", "kedro", "dynamic", "dagster")
@@ -444,7 +313,11 @@ def test_dagster_runs_a_job_per_namespace_and_writes_what_kedro_run_writes(tmp_p
     hooks = {"before_pipeline_run_hook_{}", "after_pipeline_run_hook_{}"}
     assert set(result["local__models"]["steps"]) == {
         "models__make_table",
-        *(f"models__{v}__{n}" for v in ("small", "exact", "large") for n in ("fit", "score")),
+        *(
+            f"models__{v}__{n}"
+            for v in ("small", "exact", "large", "tiny")
+            for n in ("fit", "score")
+        ),
         "models__compare",
         *(hook.format("models") for hook in hooks),
     }

@@ -1,0 +1,111 @@
+"""``kedro dynamic compare``: one dataset of every variant, as one table."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+FORMATS = ("table", "csv", "json", "markdown")
+
+
+def as_row(value: Any, name: str) -> dict[str, Any]:
+    """One variant's value as a flat row: a mapping (nested keys dotted), a
+    one-row frame, or a single value.
+
+    Raises:
+        ValueError: For a value that is not one row.
+    """
+    if isinstance(value, Mapping):
+        return _flat(value)
+    if hasattr(value, "to_dict") and hasattr(value, "shape"):  # a pandas DataFrame
+        rows = value.to_dict(orient="records")
+        if len(rows) != 1:
+            raise ValueError(
+                f"'{name}' is a table of {len(rows)} rows; compare needs one row per variant "
+                "(a dict, JSON metrics or a one-row frame)."
+            )
+        return _flat(rows[0])
+    if isinstance(value, (int, float, str, bool)) or value is None:
+        return {"value": value}
+    raise ValueError(
+        f"'{name}' holds a {type(value).__name__}; compare needs a dict, JSON metrics, a "
+        "one-row frame or a single value per variant."
+    )
+
+
+def _flat(mapping: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for key, value in mapping.items():
+        if isinstance(value, Mapping):
+            row.update(_flat(value, f"{prefix}{key}."))
+        else:
+            row[f"{prefix}{key}"] = value
+    return row
+
+
+def sort_rows(rows: list[dict[str, Any]], key: str | None) -> list[dict[str, Any]]:
+    """Rows sorted by ``key`` (``-key`` for descending); missing values last.
+
+    Raises:
+        ValueError: When no row has ``key``.
+    """
+    if not key:
+        return rows
+    descending = key.startswith("-")
+    column = key.lstrip("-")
+    if not any(column in row for row in rows):
+        columns = sorted({c for row in rows for c in row} - {"variant"})
+        raise ValueError(f"no column '{column}' to sort by. Columns: {', '.join(columns)}.")
+
+    def order(row: dict[str, Any]) -> tuple[int, Any]:
+        value = row.get(column)
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return (1, 0)
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if number:
+            return (0, -value if descending else value)
+        return (0, str(value))
+
+    ordered = sorted(rows, key=order)
+    if descending and not all(
+        isinstance(r.get(column), (int, float)) for r in rows if r.get(column) is not None
+    ):
+        ordered.reverse()
+    return ordered
+
+
+def columns_of(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """``variant`` first, then every other column in order of first appearance."""
+    return list(dict.fromkeys(["variant", *(c for row in rows for c in row)]))
+
+
+def render(rows: Sequence[Mapping[str, Any]], fmt: str) -> str:
+    """``csv``, ``json`` or ``markdown`` text of the rows (``table`` is drawn by rich)."""
+    columns = columns_of(rows)
+    if fmt == "json":
+        return json.dumps(list(rows), indent=2, default=str) + "\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buffer.getvalue()
+    lines = [
+        "| " + " | ".join(columns) + " |",
+        "|" + "|".join("---" for _ in columns) + "|",
+        *("| " + " | ".join(shown(row.get(c)) for c in columns) + " |" for row in rows),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def shown(value: Any) -> str:
+    """A cell: floats to 4 significant digits, missing as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)

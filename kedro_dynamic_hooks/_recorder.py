@@ -1,0 +1,149 @@
+"""Record each task group's run in the state file as it finishes.
+
+The hook keeps one :class:`RunRecorder` per run. A group is recorded once every
+one of its nodes has succeeded in this run (and only if the run holds the whole
+group: ``--nodes`` of one node of a variant records nothing), or as failed when
+one of its nodes fails. With ``ParallelRunner`` the node hooks run in worker
+processes, so the groups are recorded when the whole run succeeds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from kedro.pipeline import Pipeline
+
+from ._catalog import resolve_filepaths
+from ._expansion import Expansion
+from ._fingerprint import GroupPrint, group_print
+from ._groups import NODE, SHARED, VARIANT, TaskGroup, members, task_groups
+from ._state import append_records, compact
+
+
+class Paths:
+    """Dataset name -> its local filepath (absolute), resolved once per name."""
+
+    def __init__(self, catalog: Mapping[str, Any], project_path: str) -> None:
+        self._catalog = catalog
+        self._project = project_path
+        self._known: dict[str, str | None] = {}
+
+    def resolve(self, names: Iterable[str]) -> None:
+        """Resolve ``names`` together (one pass over the dataset factories)."""
+        wanted = [n for n in names if n not in self._known]
+        if wanted:
+            found = resolve_filepaths(self._catalog, wanted, project_path=self._project)
+            for name, path in found.items():
+                self._known[name] = (
+                    path
+                    if path is None or "://" in path or os.path.isabs(path)
+                    else os.path.join(self._project, path)
+                )
+
+    def __call__(self, name: str) -> str | None:
+        self.resolve([name])
+        return self._known[name]
+
+    def missing(self, names: Sequence[str]) -> list[str]:
+        """The names that have a local filepath where nothing exists."""
+        self.resolve(names)
+        return [
+            n
+            for n in names
+            if (path := self._known[n]) is not None
+            and "://" not in path
+            and not os.path.exists(path)
+        ]
+
+
+def prints_of(
+    groups: Iterable[TaskGroup],
+    pipeline: Pipeline,
+    parameters: Mapping[str, Any],
+    paths: Paths,
+) -> dict[str, GroupPrint]:
+    """The fingerprint of each group of ``pipeline``, now."""
+    nodes = {node.name: node for node in pipeline.nodes}
+    produced = {out for node in pipeline.nodes for out in node.outputs}
+    paths.resolve(d for node in pipeline.nodes for d in (*node.inputs, *node.outputs))
+    return {
+        group.name: group_print(
+            [nodes[n] for n in group.nodes],
+            parameters,
+            produced,
+            paths,
+            prefix=f"{group.name}." if group.kind in (SHARED, VARIANT) else "",
+        )
+        for group in groups
+    }
+
+
+class RunRecorder:
+    """Follows one run's nodes and writes each finished group's record."""
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        expansion: Expansion,
+        parameters: Mapping[str, Any],
+        paths: Paths,
+        state: Path,
+        run_id: str,
+    ) -> None:
+        expected = members(expansion)
+        self._groups = [
+            group
+            for group in task_groups(pipeline, expansion)
+            if group.kind == NODE
+            or frozenset(group.nodes) == expected.get((group.kind, group.namespace, group.variant))
+        ]
+        self._group_of = {node: g for g in self._groups for node in g.nodes}
+        self._left = {g.name: set(g.nodes) for g in self._groups}
+        self._pipeline = pipeline
+        self._parameters = parameters
+        self._paths = paths
+        self._state = state
+        self._run_id = run_id
+        self._recorded: set[str] = set()
+        compact(state)
+
+    def node_done(self, name: str) -> None:
+        """Count a node as succeeded; record its group when that was its last node."""
+        group = self._group_of.get(name)
+        if group is None or group.name in self._recorded:
+            return
+        self._left[group.name].discard(name)
+        if not self._left[group.name]:
+            self._record([group])
+
+    def node_failed(self, name: str) -> None:
+        """Record the node's group as failed."""
+        group = self._group_of.get(name)
+        if group is not None:
+            self._recorded.add(group.name)
+            append_records(self._state, {group.name: self._entry(None)})
+
+    def run_succeeded(self) -> None:
+        """Record every whole group not recorded yet (all nodes of the run succeeded)."""
+        self._record([g for g in self._groups if g.name not in self._recorded])
+
+    def _record(self, groups: list[TaskGroup]) -> None:
+        if not groups:
+            return
+        prints = prints_of(groups, self._pipeline, self._parameters, self._paths)
+        self._recorded.update(g.name for g in groups)
+        append_records(self._state, {g.name: self._entry(prints[g.name]) for g in groups})
+
+    def _entry(self, printed: GroupPrint | None) -> dict[str, Any]:
+        entry: dict[str, Any] = {
+            "ok": printed is not None,
+            "run": self._run_id,
+            "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        }
+        if printed is not None:
+            entry["print"] = printed.as_dict()
+        return entry
