@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -109,33 +110,41 @@ class RunRecorder:
         self._state = state
         self._run_id = run_id
         self._recorded: set[str] = set()
+        self._lock = threading.Lock()  # ThreadRunner calls the node hooks from threads
         compact(state)
 
     def node_done(self, name: str) -> None:
         """Count a node as succeeded; record its group when that was its last node."""
         group = self._group_of.get(name)
-        if group is None or group.name in self._recorded:
-            return
-        self._left[group.name].discard(name)
-        if not self._left[group.name]:
+        with self._lock:
+            if group is None or group.name in self._recorded:
+                return
+            self._left[group.name].discard(name)
+            finished = not self._left[group.name]
+            if finished:
+                self._recorded.add(group.name)
+        if finished:
             self._record([group])
 
     def node_failed(self, name: str) -> None:
         """Record the node's group as failed."""
         group = self._group_of.get(name)
         if group is not None:
-            self._recorded.add(group.name)
+            with self._lock:
+                self._recorded.add(group.name)
             append_records(self._state, {group.name: self._entry(None)})
 
     def run_succeeded(self) -> None:
         """Record every whole group not recorded yet (all nodes of the run succeeded)."""
-        self._record([g for g in self._groups if g.name not in self._recorded])
+        with self._lock:
+            left = [g for g in self._groups if g.name not in self._recorded]
+            self._recorded.update(g.name for g in left)
+        self._record(left)
 
     def _record(self, groups: list[TaskGroup]) -> None:
         if not groups:
             return
         prints = prints_of(groups, self._pipeline, self._parameters, self._paths)
-        self._recorded.update(g.name for g in groups)
         append_records(self._state, {g.name: self._entry(prints[g.name]) for g in groups})
 
     def _entry(self, printed: GroupPrint | None) -> dict[str, Any]:

@@ -440,9 +440,10 @@ def test_a_failing_run_records_the_failed_group(demo_session):
     assert tiny["reasons"] == ["last run failed"]
 
 
-def test_parallel_runs_record_their_groups_when_they_succeed(demo_session):
-    from kedro.runner import ParallelRunner
+@pytest.mark.parametrize("runner", ["ParallelRunner", "ThreadRunner"])
+def test_parallel_runs_record_their_groups(demo_session, runner):
+    from kedro import runner as runners
 
-    _run_demo(namespaces=["models"], runner=ParallelRunner(max_workers=2))
+    _run_demo(namespaces=["models"], runner=getattr(runners, runner)(max_workers=2))
     status = invoke("status", "-ns", "models")
     assert "0 of 6 group(s) stale." in status.output

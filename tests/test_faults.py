@@ -35,7 +35,9 @@ def test_failing_variant_is_named_and_others_survive(make_project):
     )
     # Other variants did not finish either: complete them first, then re-run this one.
     advice = re.search(
-        r"After fixing it, first complete the rest of this run with 'kedro (run [^']+)', then, "
+        r"After fixing it, 'kedro dynamic run --stale' re-runs exactly what is stale: this "
+        r"variant, what reads its outputs, and what this run did not reach\. By hand: first "
+        r"complete the rest of this run with 'kedro (run [^']+)', then, "
         r"if this variant had outputs from an earlier run, re-run it and what depends on it "
         r"with 'kedro (run [^']+)'",
         output,
