@@ -61,6 +61,28 @@ class Paths:
         ]
 
 
+class Prints:
+    """Fingerprints of task groups of one pipeline, with what they share computed once."""
+
+    def __init__(self, pipeline: Pipeline, parameters: Mapping[str, Any], paths: Paths) -> None:
+        self._nodes = {node.name: node for node in pipeline.nodes}
+        self._produced = {out for node in pipeline.nodes for out in node.outputs}
+        self._parameters = parameters
+        self._paths = paths
+
+    def of(self, group: TaskGroup) -> GroupPrint:
+        """The group's fingerprint, now."""
+        nodes = [self._nodes[name] for name in group.nodes]
+        self._paths.resolve(d for node in nodes for d in (*node.inputs, *node.outputs))
+        return group_print(
+            nodes,
+            self._parameters,
+            self._produced,
+            self._paths,
+            prefix=f"{group.name}." if group.kind in (SHARED, VARIANT) else "",
+        )
+
+
 def prints_of(
     groups: Iterable[TaskGroup],
     pipeline: Pipeline,
@@ -68,19 +90,9 @@ def prints_of(
     paths: Paths,
 ) -> dict[str, GroupPrint]:
     """The fingerprint of each group of ``pipeline``, now."""
-    nodes = {node.name: node for node in pipeline.nodes}
-    produced = {out for node in pipeline.nodes for out in node.outputs}
     paths.resolve(d for node in pipeline.nodes for d in (*node.inputs, *node.outputs))
-    return {
-        group.name: group_print(
-            [nodes[n] for n in group.nodes],
-            parameters,
-            produced,
-            paths,
-            prefix=f"{group.name}." if group.kind in (SHARED, VARIANT) else "",
-        )
-        for group in groups
-    }
+    prints = Prints(pipeline, parameters, paths)
+    return {group.name: prints.of(group) for group in groups}
 
 
 class RunRecorder:
@@ -104,9 +116,8 @@ class RunRecorder:
         ]
         self._group_of = {node: g for g in self._groups for node in g.nodes}
         self._left = {g.name: set(g.nodes) for g in self._groups}
-        self._pipeline = pipeline
-        self._parameters = parameters
-        self._paths = paths
+        paths.resolve(d for node in pipeline.nodes for d in (*node.inputs, *node.outputs))
+        self._prints = Prints(pipeline, parameters, paths)
         self._state = state
         self._run_id = run_id
         self._recorded: set[str] = set()
@@ -144,8 +155,7 @@ class RunRecorder:
     def _record(self, groups: list[TaskGroup]) -> None:
         if not groups:
             return
-        prints = prints_of(groups, self._pipeline, self._parameters, self._paths)
-        append_records(self._state, {g.name: self._entry(prints[g.name]) for g in groups})
+        append_records(self._state, {g.name: self._entry(self._prints.of(g)) for g in groups})
 
     def _entry(self, printed: GroupPrint | None) -> dict[str, Any]:
         entry: dict[str, Any] = {
