@@ -12,7 +12,7 @@ import json
 import logging
 import posixpath
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +61,16 @@ _params = click.option(
     default="",
     callback=split_params,
     help="Like kedro run --params: key=value pairs, comma separated (dotted keys nest).",
+)
+
+
+_tags = click.option(
+    "--tags",
+    "-t",
+    type=str,
+    default="",
+    callback=split_string,
+    help="Only task groups with a node of these tags (namespace or variant names).",
 )
 
 
@@ -606,8 +616,14 @@ def dagster(env: str | None, max_concurrent: int | None) -> None:
         )
 
 
-def _group_statuses(loaded: _Loaded, env: str | None, namespaces: list[str]) -> list[Any]:
-    """Every task group of ``__default__`` and whether it is stale, in dependency order."""
+def _group_statuses(
+    loaded: _Loaded,
+    env: str | None,
+    namespaces: list[str],
+    tags: Sequence[str] = (),
+) -> list[Any]:
+    """Every task group of ``__default__`` and whether it is stale, in dependency order;
+    with ``namespaces`` or ``tags``, the groups with a node they select."""
     from ._recorder import Paths, prints_of
     from ._state import read_state, state_path
     from ._status import statuses
@@ -624,6 +640,9 @@ def _group_statuses(loaded: _Loaded, env: str | None, namespaces: list[str]) -> 
     prints = prints_of(groups, pipeline, loader["parameters"], paths)
     state = read_state(state_path(project, env or context.env))
     found = statuses(groups, prints, state, paths.missing)
+    if tags:
+        tagged = {n.name for n in pipeline.nodes if n.tags & set(tags)}
+        found = [s for s in found if tagged.intersection(s.group.nodes)]
     if not namespaces:
         return found
     unknown = [ns for ns in namespaces if not any(_within(s.group.name, ns) for s in found)]
@@ -651,15 +670,18 @@ def _within(name: str, namespace: str) -> bool:
     callback=split_node_names,
     help="Only these namespaces or variants (ns or ns.variant), comma separated.",
 )
+@_tags
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-def status(env: str | None, params: dict[str, Any], namespaces: list[str], as_json: bool) -> None:
+def status(
+    env: str | None, params: dict[str, Any], namespaces: list[str], tags: list[str], as_json: bool
+) -> None:
     """Show, per task group, whether its last run still matches the project, and
     why not: parameters, code or inputs changed, outputs missing, never run, failed."""
     if as_json:
         logging.disable(logging.CRITICAL)
     try:
         with _loaded(env, params) as loaded:
-            found = _group_statuses(loaded, env, namespaces)
+            found = _group_statuses(loaded, env, namespaces, tags)
     finally:
         logging.disable(logging.NOTSET)
     if as_json:
@@ -697,6 +719,7 @@ def status(env: str | None, params: dict[str, Any], namespaces: list[str], as_js
     callback=split_node_names,
     help="Only stale groups of these namespaces or variants, comma separated.",
 )
+@_tags
 @click.option("--stale", is_flag=True, help="Run the stale task groups (required).")
 @click.option("--runner", "-r", type=str, default=None, help="Like kedro run --runner.")
 @click.option("--dry-run", is_flag=True, help="Print the kedro run command without running it.")
@@ -704,6 +727,7 @@ def run_stale(
     env: str | None,
     raw_params: str,
     namespaces: list[str],
+    tags: list[str],
     stale: bool,
     runner: str | None,
     dry_run: bool,
@@ -720,7 +744,7 @@ def run_stale(
         )
     params = split_params(click.get_current_context(), None, raw_params)
     with _loaded(env, params) as loaded:
-        found = _group_statuses(loaded, env, namespaces)
+        found = _group_statuses(loaded, env, namespaces, tags)
         project = Path(loaded.context.project_path)
     todo = [s for s in found if s.stale]
     if not todo:

@@ -398,6 +398,8 @@ def test_status_run_stale_and_compare_in_process(demo_session):
     status = invoke("status", "-ns", "models")
     assert "parameters changed (options.alpha)" in status.output
     assert "2 of 6 group(s) stale. 'kedro dynamic run --stale' runs them." in status.output
+    assert "1 of 2 group(s) stale." in invoke("status", "--tags", "tiny").output  # + shared
+    assert "0 of 3 group(s) stale." in invoke("status", "-t", "m1,small").output
     dry = invoke("run", "--stale", "--dry-run", "--params", "size=20", "-r", "SequentialRunner")
     assert "2 of 9 task group(s) stale: models.tiny, models.collect." in dry.output
     assert (

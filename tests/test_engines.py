@@ -243,6 +243,10 @@ def test_two_variant_tasks_at_once_do_not_rewrite_the_shared_output(tmp_path):
     assert all(path.exists() for path in metrics)
     after = (shared.stat().st_mtime_ns, hashlib.sha256(shared.read_bytes()).hexdigest())
     assert after == before
+    # Both tasks recorded their variant in the one state file, neither lost.
+    journal = project / "data" / ".dynamic_pipelines" / "local.jsonl"
+    recorded = [json.loads(line)["group"] for line in journal.read_text().splitlines()]
+    assert recorded.count("models.small") == 2 and recorded.count("models.large") == 2
     # Each task ran its variant's two nodes and nothing of the shared step.
     for log, variant in zip(logs, ("small", "large"), strict=True):
         assert f"models.{variant}.score" in log and "make_table" not in log
