@@ -42,14 +42,16 @@ class DagFile:
     warnings: tuple[str, ...]
 
 
-def dag_file_name(package: str, env: str, pipeline: str) -> str:
-    """``<package>[_<env>][_<pipeline>]_dag.py``, as ``kedro airflow create`` names it."""
+def dag_name(package: str, env: str, pipeline: str) -> str:
+    """``<package>[_<env>][_<pipeline>]``, a Python-safe name: the DAG file is
+    ``<name>_dag.py`` (as ``kedro airflow create`` names it) and its slug is the
+    dag id, so one DAG per pipeline gets ids of its own."""
     name = package
     if env != DEFAULT_ENV:
         name += f"_{env}"
     if pipeline != "__default__":
         name += f"_{pipeline}"
-    return f"{name}_dag.py"
+    return re.sub(r"[^A-Za-z0-9_]+", "_", name)
 
 
 def dag_config(config: Mapping[str, Any], pipeline: str) -> dict[str, Any]:
@@ -114,6 +116,7 @@ def render(
     groups: Sequence[TaskGroup],
     pipeline_name: str,
     package_name: str,
+    dag_name: str,
     env: str,
     conf_source: str,
     config: Mapping[str, Any],
@@ -127,7 +130,7 @@ def render(
     template = environment.get_template(template_file.name)
     target.parent.mkdir(parents=True, exist_ok=True)
     template.stream(
-        dag_name=package_name,
+        dag_name=dag_name,
         node_objs=list(groups),
         env=env,
         pipeline_name=pipeline_name,

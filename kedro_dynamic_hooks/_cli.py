@@ -28,9 +28,9 @@ from ._command import startup
 from ._errors import DynamicPipelinesError
 from ._expansion import DEFAULT_PIPELINE, Expansion
 from ._groups import GROUP_KINDS, task_groups
-from ._hook import DynamicPipelinesHook, original_parameters
+from ._hook import DynamicPipelinesHook, missing_environment, original_parameters
 from ._kedro_compat import split_params
-from ._link import check_registry, check_types, unused_catalog_entries
+from ._link import CatalogIndex, check_registry, check_types, unused_catalog_entries
 from ._names import did_you_mean
 from ._originals import original
 from ._reporting import ReportedError, reported
@@ -64,6 +64,13 @@ _params = click.option(
 )
 
 
+_output = click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the JSON to this file (Kedro itself logs to stdout).",
+)
+
 _tags = click.option(
     "--tags",
     "-t",
@@ -84,6 +91,12 @@ class _Loaded:
         self.key = hook.key
         expansion = hook.expansion(context)
         if expansion is None:
+            env = missing_environment(context.config_loader)
+            if env is not None:
+                raise click.ClickException(
+                    f"No configuration environment '{env}': "
+                    f"{Path(context.config_loader.conf_source).name}/{env} does not exist."
+                )
             raise click.ClickException(f"The parameters have no '{hook.key}' declaration.")
         self.expansion: Expansion = expansion
         self.pipelines = pipelines
@@ -534,7 +547,8 @@ def airflow(
             dag_config = _airflow.dag_config(config, name)
             widest, warnings = _airflow.limits(groups, dag_config)
             folder = target_dir if target_dir.is_absolute() else project / target_dir
-            target = folder / _airflow.dag_file_name(str(PACKAGE_NAME), run_env, name)
+            dag_name = _airflow.dag_name(str(PACKAGE_NAME), run_env, name)
+            target = folder / f"{dag_name}_dag.py"
             try:
                 _airflow.render(
                     jinja_file or _airflow.TEMPLATE,
@@ -542,6 +556,7 @@ def airflow(
                     groups=groups,
                     pipeline_name=name,
                     package_name=str(PACKAGE_NAME),
+                    dag_name=dag_name,
                     env=run_env,
                     conf_source=conf_source,
                     config=dag_config,
@@ -598,7 +613,10 @@ def dagster(env: str | None, max_concurrent: int | None) -> None:
     except (ValueError, yaml.YAMLError) as exc:
         raise click.ClickException(f"Cannot read {path}: {exc}") from exc
     config, added, replaced = _dagster.updated_config(
-        current, namespaces, max_concurrent=max_concurrent or min(widest, 8)
+        current,
+        namespaces,
+        max_concurrent=max_concurrent or min(widest, 8),
+        replace_executor=max_concurrent is not None,
     )
     try:
         _dagster.write_config(path, config)
@@ -610,9 +628,12 @@ def dagster(env: str | None, max_concurrent: int | None) -> None:
         f"({', '.join(namespaces)}); {len(added)} added, {len(replaced)} replaced. kedro-dagster "
         f"names them '{run_env}__<namespace>'."
     )
+    if max_concurrent is not None:
+        click.echo(f"Executor '{_dagster.EXECUTOR}': at most {max_concurrent} process(es).")
     if not current:
         click.echo(
-            "The file is new: run 'kedro dagster init' for definitions.py if the project has none."
+            "The file was new. kedro-dagster also needs definitions.py: run 'kedro dagster "
+            "init' (it rewrites dagster.yml), then this command again."
         )
 
 
@@ -621,9 +642,13 @@ def _group_statuses(
     env: str | None,
     namespaces: list[str],
     tags: Sequence[str] = (),
-) -> list[Any]:
-    """Every task group of ``__default__`` and whether it is stale, in dependency order;
-    with ``namespaces`` or ``tags``, the groups with a node they select."""
+) -> tuple[list[Any], list[Any]]:
+    """Every task group of ``__default__`` and whether it is stale, in dependency
+    order; and those that ``namespaces`` and ``tags`` select (all without them).
+
+    Raises:
+        click.ClickException: For a namespace or tag that selects no group.
+    """
     from ._recorder import Paths, prints_of
     from ._state import read_state, state_path
     from ._status import statuses
@@ -640,23 +665,64 @@ def _group_statuses(
     prints = prints_of(groups, pipeline, loader["parameters"], paths)
     state = read_state(state_path(project, env or context.env))
     found = statuses(groups, prints, state, paths.missing)
-    if tags:
-        tagged = {n.name for n in pipeline.nodes if n.tags & set(tags)}
-        found = [s for s in found if tagged.intersection(s.group.nodes)]
-    if not namespaces:
-        return found
-    unknown = [ns for ns in namespaces if not any(_within(s.group.name, ns) for s in found)]
+    _check_filters(loaded, [s.group.name for s in found], namespaces, tags)
+    tagged = {n.name for n in pipeline.nodes if n.tags & set(tags)}
+    selected = [
+        s
+        for s in found
+        if (not tags or tagged.intersection(s.group.nodes))
+        and (not namespaces or any(_within(s.group.name, ns) for ns in namespaces))
+    ]
+    return found, selected
+
+
+def _check_filters(
+    loaded: _Loaded, names: list[str], namespaces: Sequence[str], tags: Sequence[str]
+) -> None:
+    """Refuse a namespace that selects none of ``names``, or a tag no node has."""
+    known = list(loaded.expansion.variants)
+    unknown = [ns for ns in namespaces if not any(_within(name, ns) for name in names)]
     if unknown:
-        known = list(loaded.expansion.variants)
         raise click.ClickException(
             f"--namespaces {', '.join(unknown)} matches no task group. Namespaces: "
-            f"{', '.join(known)}.{did_you_mean(unknown[0], known)}"
+            f"{', '.join(known)}.{did_you_mean(unknown[0].split('.')[-1], _names_of(loaded))}"
         )
-    return [s for s in found if any(_within(s.group.name, ns) for ns in namespaces)]
+    all_tags = sorted({t for n in loaded.pipelines[DEFAULT_PIPELINE].nodes for t in n.tags})
+    missing = [t for t in tags if t not in all_tags]
+    if missing:
+        raise click.ClickException(
+            f"--tags {', '.join(missing)} matches no node. Tags are namespace and variant "
+            f"names (and your nodes' own tags).{did_you_mean(missing[0], all_tags)}"
+        )
+
+
+def _names_of(loaded: _Loaded) -> list[str]:
+    """Namespace and variant names, for did-you-mean."""
+    variants = loaded.expansion.variants
+    return [*variants, *(v for names in variants.values() for v in names)]
 
 
 def _within(name: str, namespace: str) -> bool:
     return name == namespace or name.startswith(f"{namespace}.")
+
+
+def _with_upstream(found: list[Any], selected: list[Any]) -> list[Any]:
+    """The stale groups of ``selected``, plus the stale groups they read from
+    (transitively): running a variant on a stale shared output would not clear it."""
+    by_name = {s.group.name: s for s in found}
+    wanted = {s.group.name for s in selected if s.stale}
+    todo = list(wanted)
+    while todo:
+        for dependency in by_name[todo.pop()].group.dependencies:
+            if by_name[dependency].stale and dependency not in wanted:
+                wanted.add(dependency)
+                todo.append(dependency)
+    return [s for s in found if s.group.name in wanted]
+
+
+def _filters(namespaces: Sequence[str], tags: Sequence[str]) -> str:
+    shown = [f"--namespaces {','.join(namespaces)}"] if namespaces else []
+    return " ".join([*shown, *([f"--tags {','.join(tags)}"] if tags else [])])
 
 
 @dynamic.command()
@@ -672,20 +738,31 @@ def _within(name: str, namespace: str) -> bool:
 )
 @_tags
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@_output
 def status(
-    env: str | None, params: dict[str, Any], namespaces: list[str], tags: list[str], as_json: bool
+    env: str | None,
+    params: dict[str, Any],
+    namespaces: list[str],
+    tags: list[str],
+    as_json: bool,
+    output: Path | None,
 ) -> None:
     """Show, per task group, whether its last run still matches the project, and
     why not: parameters, code or inputs changed, outputs missing, never run, failed."""
+    as_json = as_json or output is not None
     if as_json:
         logging.disable(logging.CRITICAL)
     try:
         with _loaded(env, params) as loaded:
-            found = _group_statuses(loaded, env, namespaces, tags)
+            _, found = _group_statuses(loaded, env, namespaces, tags)
     finally:
         logging.disable(logging.NOTSET)
     if as_json:
-        click.echo(json.dumps([s.as_dict() for s in found], indent=2))
+        text = json.dumps([s.as_dict() for s in found], indent=2) + "\n"
+        if output is not None:
+            _write(output, text)
+        else:
+            click.echo(text, nl=False)
         return
     table = Table(title="Task groups, in dependency order", title_justify="left")
     for column in ("group", "kind", "state"):
@@ -695,9 +772,9 @@ def status(
     console = Console()
     console.print(table)
     stale = sum(1 for s in found if s.stale)
+    command = " ".join(["kedro dynamic run --stale", _filters(namespaces, tags)]).strip()
     console.print(
-        f"{stale} of {len(found)} group(s) stale."
-        + (" 'kedro dynamic run --stale' runs them." if stale else ""),
+        f"{stale} of {len(found)} group(s) stale." + (f" '{command}' runs them." if stale else ""),
         highlight=False,
     )
 
@@ -722,7 +799,7 @@ def status(
 @_tags
 @click.option("--stale", is_flag=True, help="Run the stale task groups (required).")
 @click.option("--runner", "-r", type=str, default=None, help="Like kedro run --runner.")
-@click.option("--dry-run", is_flag=True, help="Print the kedro run command without running it.")
+@click.option("--dry-run", is_flag=True, help="Print what would run, and run nothing.")
 def run_stale(
     env: str | None,
     raw_params: str,
@@ -732,11 +809,8 @@ def run_stale(
     runner: str | None,
     dry_run: bool,
 ) -> None:
-    """Run exactly the stale task groups (see 'kedro dynamic status') with kedro run."""
-    import shlex
-    import subprocess
-    import sys
-
+    """Run exactly the stale task groups (see 'kedro dynamic status'), and the
+    stale groups they read from, as one kedro run of their nodes."""
     if not stale:
         raise click.UsageError(
             "'kedro dynamic run' runs the stale task groups only: add --stale. Use "
@@ -744,25 +818,56 @@ def run_stale(
         )
     params = split_params(click.get_current_context(), None, raw_params)
     with _loaded(env, params) as loaded:
-        found = _group_statuses(loaded, env, namespaces, tags)
-        project = Path(loaded.context.project_path)
-    todo = [s for s in found if s.stale]
+        found, selected = _group_statuses(loaded, env, namespaces, tags)
+    todo = _with_upstream(found, selected)
     if not todo:
-        click.echo(f"Nothing is stale: {len(found)} task group(s) up to date.")
+        click.echo(f"Nothing is stale: {len(selected)} task group(s) up to date.")
         return
     nodes = [node for s in todo for node in s.group.nodes]
-    command = ["kedro", "run", "--nodes", ",".join(nodes)]
-    command += [*(["--env", env] if env else []), *(["--params", raw_params] if raw_params else [])]
-    command += ["--runner", runner] if runner else []
+    extra = len(todo) - sum(1 for s in selected if s.stale)
     click.echo(
-        f"{len(todo)} of {len(found)} task group(s) stale: {', '.join(s.group.name for s in todo)}."
+        f"{len(todo)} of {len(found)} task group(s) stale: "
+        f"{', '.join(s.group.name for s in todo)}."
+        + (f" ({extra} of them because the selected groups read from them.)" if extra else "")
     )
-    click.echo(" ".join(shlex.quote(part) for part in command))
+    options = [
+        *(["--env", env] if env else []),
+        *(["--params", raw_params] if raw_params else []),
+        *(["--runner", runner] if runner else []),
+    ]
+    shown = ",".join(nodes) if len(nodes) <= 20 else f"<{len(nodes)} nodes>"
+    click.echo(" ".join(["kedro run --nodes", shown, *options]))
     if dry_run:
         return
-    result = subprocess.run([sys.executable, "-m", *command], cwd=project, check=False)
-    if result.returncode:
-        raise SystemExit(result.returncode)
+    _run_nodes(nodes, env, params, runner)
+
+
+def _run_nodes(
+    nodes: list[str], env: str | None, params: dict[str, Any], runner: str | None
+) -> None:
+    """``kedro run --nodes ...`` in this process: no command-line length limit for
+    thousands of nodes, and the hook builds only what they need."""
+    from kedro.framework.project import settings
+    from kedro.framework.session import KedroSession
+    from kedro.utils import load_obj
+
+    from ._command import selecting
+
+    try:
+        runner_class = load_obj(runner or "SequentialRunner", "kedro.runner")
+    except (AttributeError, ModuleNotFoundError, ValueError) as exc:
+        raise click.ClickException(f"Unknown runner '{runner}': {exc}.") from exc
+    session_class = settings.SESSION_CLASS
+    if not issubclass(session_class, KedroSession):
+        session_class = KedroSession  # a serving session takes --params per run
+    with (
+        selecting(nodes=nodes),
+        session_class.create(env=env, runtime_params=params or None) as session,
+    ):
+        try:
+            session.run(node_names=nodes, runner=runner_class())
+        except DynamicPipelinesError as exc:
+            raise reported(exc) from exc
 
 
 @dynamic.command()
@@ -810,19 +915,31 @@ def compare(
     try:
         with _loaded(env, params) as loaded:
             expansion = loaded.expansion
+            variants = [f"{ns}.{v}" for ns, vs in expansion.variants.items() for v in vs]
+            _check_filters(loaded, variants, namespaces, ())
+            persisted = CatalogIndex(
+                {**expansion.catalog, **original(loaded.context.config_loader, "catalog")}
+            )
             names = [
                 (ns, variant, f"{ns}.{variant}.{dataset}")
                 for ns, variants in expansion.variants.items()
                 for variant in variants
                 if (not namespaces or any(_within(f"{ns}.{variant}", w) for w in namespaces))
                 and f"{ns}.{variant}.{dataset}" in expansion.datasets
+                and persisted(f"{ns}.{variant}.{dataset}")
             ]
             if not names:
-                templates = sorted({o.template for o in expansion.datasets.values() if o.variant})
+                templates = sorted(
+                    {
+                        o.template
+                        for d, o in expansion.datasets.items()
+                        if o.variant and persisted(d)
+                    }
+                )
                 raise click.ClickException(
-                    f"No variant has a dataset '{dataset}'"
+                    f"No variant has a persisted dataset '{dataset}'"
                     + (f" in {', '.join(namespaces)}" if namespaces else "")
-                    + f". Per-variant datasets: {', '.join(templates)}."
+                    + f". Persisted per-variant datasets: {', '.join(templates)}."
                     + did_you_mean(dataset, templates)
                 )
             catalog = loaded.context.catalog

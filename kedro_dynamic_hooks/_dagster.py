@@ -28,9 +28,16 @@ def namespace_jobs(namespaces: Iterable[str], executor: str = EXECUTOR) -> dict[
 
 
 def updated_config(
-    current: Mapping[str, Any], namespaces: Iterable[str], *, max_concurrent: int
+    current: Mapping[str, Any],
+    namespaces: Iterable[str],
+    *,
+    max_concurrent: int,
+    replace_executor: bool = False,
 ) -> tuple[dict[str, Any], list[str], list[str]]:
     """``current`` with a job per namespace and their multiprocess executor.
+
+    The executor is written when absent, or with ``replace_executor`` (an
+    explicit ``--max-concurrent``); otherwise the user's settings stay.
 
     Returns:
         The new config, the jobs added and the jobs replaced.
@@ -42,7 +49,11 @@ def updated_config(
     replaced = [name for name in wanted if name in jobs and jobs[name] != wanted[name]]
     jobs.update(wanted)
     executors = dict(config.get("executors") or {})
-    executors.setdefault(EXECUTOR, {"multiprocess": {"max_concurrent": max_concurrent}})
+    wanted_executor = {"multiprocess": {"max_concurrent": max_concurrent}}
+    if replace_executor:
+        executors[EXECUTOR] = wanted_executor
+    else:
+        executors.setdefault(EXECUTOR, wanted_executor)
     config["executors"] = executors
     config["jobs"] = jobs
     return config, added, replaced

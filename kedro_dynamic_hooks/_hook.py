@@ -19,6 +19,7 @@ Kedro 1.7 facts this module relies on (checked against the installed source):
 from __future__ import annotations
 
 import logging
+import os
 import time
 import warnings
 from collections.abc import Mapping
@@ -100,11 +101,12 @@ class DynamicPipelinesHook:
             )
             raise reported(error) from exc
         if self.key not in parameters:
-            logger.warning(
-                "DynamicPipelinesHook is registered but the parameters have no '%s' key: "
-                "nothing to expand.",
-                self.key,
-            )
+            if missing_environment(loader) is None:  # else Kedro reports the environment
+                logger.warning(
+                    "DynamicPipelinesHook is registered but the parameters have no '%s' key: "
+                    "nothing to expand.",
+                    self.key,
+                )
             return
         try:
             expansion, catalog = self._expand(
@@ -364,6 +366,20 @@ def _recorder(
         state_path(project, run_params.get("env")),
         str(run_params.get("run_id") or run_params.get("session_id") or "unknown"),
     )
+
+
+def missing_environment(loader: Any) -> str | None:
+    """The loader's run environment when its folder does not exist, else ``None``."""
+    env = getattr(loader, "env", None)
+    source = getattr(loader, "conf_source", None)
+    if (
+        not env
+        or not isinstance(source, str)
+        or "://" in source
+        or source.endswith((".zip", ".tar.gz"))
+    ):
+        return None
+    return None if os.path.isdir(os.path.join(source, env)) else env
 
 
 def _blame(error: DynamicPipelinesError, loader: Any, key: str) -> DynamicPipelinesError:

@@ -320,6 +320,8 @@ def test_airflow_writes_a_dag_with_one_task_per_group(session_project):
     )
     assert limited.exit_code == 0, limited.output
     assert "Wrote dags/spaceflights_dynamic_price_predictor_dag.py" in limited.output
+    one = (session_project / "dags" / "spaceflights_dynamic_price_predictor_dag.py").read_text()
+    assert 'dag_id="spaceflights-dynamic-price-predictor"' in one  # its own id
     assert (
         "Warning: up to 4 tasks can run at once, but Airflow runs at most 4" not in limited.stderr
     )
@@ -366,13 +368,17 @@ def test_dagster_writes_one_job_per_namespace(session_project):
     assert result.output.startswith(
         "Wrote conf/local/dagster.yml: 2 job(s), one per namespace (price_predictor, "
         "reviews_predictor); 2 added, 0 replaced. kedro-dagster names them "
-        "'local__<namespace>'.\nThe file is new: run 'kedro dagster init'"
+        "'local__<namespace>'.\nThe file was new. kedro-dagster also needs definitions.py: "
+        "run 'kedro dagster init' (it rewrites dagster.yml), then this command again."
     )
     config = yaml.safe_load((session_project / "conf" / "local" / "dagster.yml").read_text())
     assert config["executors"] == {"dynamic_pipelines": {"multiprocess": {"max_concurrent": 4}}}
     assert set(config["jobs"]) == {"price_predictor", "reviews_predictor"}
     again = invoke("dagster", "--max-concurrent", "2")
     assert "0 added, 0 replaced" in again.output
+    assert "Executor 'dynamic_pipelines': at most 2 process(es)." in again.output
+    config = yaml.safe_load((session_project / "conf" / "local" / "dagster.yml").read_text())
+    assert config["executors"]["dynamic_pipelines"] == {"multiprocess": {"max_concurrent": 2}}
 
 
 def _json_rows(output: str) -> list[dict[str, Any]]:
@@ -397,7 +403,10 @@ def test_status_run_stale_and_compare_in_process(demo_session):
     params.write_text(params.read_text().replace("alpha: 0.25", "alpha: 0.3"))
     status = invoke("status", "-ns", "models")
     assert "parameters changed (options.alpha)" in status.output
-    assert "2 of 6 group(s) stale. 'kedro dynamic run --stale' runs them." in status.output
+    assert (
+        "2 of 6 group(s) stale. 'kedro dynamic run --stale --namespaces models' runs them."
+        in status.output
+    )
     assert "1 of 2 group(s) stale." in invoke("status", "--tags", "tiny").output  # + shared
     assert "0 of 3 group(s) stale." in invoke("status", "-t", "m1,small").output
     dry = invoke("run", "--stale", "--dry-run", "--params", "size=20", "-r", "SequentialRunner")
@@ -420,13 +429,17 @@ def test_status_run_stale_and_compare_in_process(demo_session):
     missing = CliRunner().invoke(commands, ["dynamic", "compare", "nope"])
     assert missing.exit_code == 1
     assert (
-        "Error: No variant has a dataset 'nope'. Per-variant datasets: metrics, model, "
-        "state." in missing.output
+        "Error: No variant has a persisted dataset 'nope'. Persisted per-variant datasets: "
+        "metrics, state." in missing.output
     )
     bad_sort = CliRunner().invoke(commands, ["dynamic", "compare", "metrics", "--sort", "x"])
     assert "Error: no column 'x' to sort by. Columns: mae." in bad_sort.output
     unknown = CliRunner().invoke(commands, ["dynamic", "status", "-ns", "nope"])
     assert unknown.exit_code == 1 and "matches no task group" in unknown.output
+    missing_env = CliRunner().invoke(commands, ["dynamic", "status", "--env", "prod"])
+    assert missing_env.output.endswith(
+        "Error: No configuration environment 'prod': conf/prod does not exist.\n"
+    )
     bare = CliRunner().invoke(commands, ["dynamic", "run"])
     assert bare.exit_code == 2 and "add --stale" in bare.output
 

@@ -13,7 +13,7 @@ from kedro_dynamic_hooks import ProjectError
 from kedro_dynamic_hooks._airflow import (
     check_task_ids,
     dag_config,
-    dag_file_name,
+    dag_name,
     limits,
     slugify,
     widest_level,
@@ -152,8 +152,8 @@ def _group(name: str, *deps: str) -> TaskGroup:
 
 def test_airflow_names_limits_and_config():
     assert slugify("price_predictor.Candidate_1") == "price-predictor-candidate-1"
-    assert dag_file_name("pkg", "local", "__default__") == "pkg_dag.py"
-    assert dag_file_name("pkg", "prod", "ns") == "pkg_prod_ns_dag.py"
+    assert dag_name("pkg", "local", "__default__") == "pkg"
+    assert dag_name("pkg", "prod", "ns.v1") == "pkg_prod_ns_v1"
     config = {"default": {"owner": "a", "retries": 2}, "ns": {"retries": 0}}
     assert dag_config(config, "ns") == {"owner": "a", "retries": 0}
     assert dag_config({}, "ns") == {}

@@ -61,7 +61,7 @@ def _json(output: str) -> str:
 def rerun(project: Path) -> list[str]:
     """Run `kedro dynamic run --stale`; return the groups it said were stale."""
     output = kedro(project, "dynamic", "run", "--stale")
-    listed = re.search(r"task group\(s\) stale: (.*)\.\n", output)
+    listed = re.search(r"task group\(s\) stale: (.*?)\.(?: \(|\n)", output)
     assert listed, output
     return sorted(listed.group(1).split(", "))
 
@@ -206,7 +206,10 @@ def test_status_filters_and_explains(project):
     (project / "data" / "models" / "small" / "metrics.json").unlink()
     output = kedro(project, "dynamic", "status", "--namespaces", "models")
     assert "outputs missing (models.small.metrics)" in output
-    assert "2 of 6 group(s) stale. 'kedro dynamic run --stale' runs them." in output
+    assert (
+        "2 of 6 group(s) stale. 'kedro dynamic run --stale --namespaces models' runs them."
+        in output
+    )
     wrong = kedro(project, "dynamic", "status", "--namespaces", "modles", check=False)
     assert (
         "Error: --namespaces modles matches no task group. Namespaces: forecast, models. "
@@ -266,11 +269,34 @@ def test_compare_puts_every_variant_in_one_table(project):
     assert "metrics of 7 variant(s)" in table
     typo = kedro(project, "dynamic", "compare", "metric", check=False)
     assert (
-        "Error: No variant has a dataset 'metric'. Per-variant datasets: metrics, model, "
-        "state. Did you mean 'metrics'?" in typo
+        "Error: No variant has a persisted dataset 'metric'. Persisted per-variant datasets: "
+        "metrics, state. Did you mean 'metrics'?" in typo
     )
     unsorted = kedro(project, "dynamic", "compare", "metrics", "--sort", "rmse", check=False)
     assert "Error: no column 'rmse' to sort by. Columns: mae." in unsorted
     (project / "data" / "models" / "tiny" / "metrics.json").unlink()
     partial = kedro(project, "dynamic", "compare", "metrics", "-ns", "models")
     assert "Not written yet: models.tiny." in partial
+
+
+def test_a_variant_selected_alone_takes_its_stale_shared_step_along(project):
+    _edit(project / "conf" / "base" / "parameters.yml", "size: 20", "size: 25")
+    output = kedro(project, "dynamic", "run", "--stale", "--namespaces", "models.small")
+    assert (
+        "2 of 9 task group(s) stale: models, models.small. (1 of them because the selected "
+        "groups read from them.)" in output
+    )
+    found = stale(project)
+    assert "models" not in found and "models.small" not in found
+    assert sorted(found) == ["models.collect", "models.exact", "models.large", "models.tiny"]
+
+
+def test_filters_that_select_nothing_are_refused(project):
+    tag = kedro(project, "dynamic", "status", "--tags", "smal", check=False)
+    assert (
+        "Error: --tags smal matches no node. Tags are namespace and variant names (and your "
+        "nodes' own tags). Did you mean 'small'?" in tag
+    )
+    ns = kedro(project, "dynamic", "compare", "metrics", "-ns", "models.smal", check=False)
+    assert "Error: --namespaces models.smal matches no task group." in ns
+    assert "Did you mean 'small'?" in ns
