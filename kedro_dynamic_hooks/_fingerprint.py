@@ -212,6 +212,10 @@ def differences(old: GroupPrint, new: GroupPrint) -> list[str]:
     inputs = sorted(
         k for k in old.inputs.keys() | new.inputs.keys() if old.inputs.get(k) != new.inputs.get(k)
     )
-    if inputs:
-        changes.append(f"input changed ({', '.join(inputs)})")
+    gone = [k for k in inputs if new.inputs.get(k) == "missing"]
+    changed = [k for k in inputs if k not in gone]
+    if changed:
+        changes.append(f"input changed ({', '.join(changed)})")
+    if gone:
+        changes.append(f"input missing ({', '.join(gone)})")
     return changes

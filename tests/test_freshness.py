@@ -94,6 +94,9 @@ def test_a_group_print_covers_parameters_code_structure_and_files(tmp_path):
         "parameters changed (opts.alpha)",
         "input changed (raw)",
     ]
+    raw.unlink()
+    gone = group_print(nodes, params, {"up", "mid"}, paths, prefix="ns.v.")
+    assert differences(later, gone) == ["input missing (raw)"]
     moved = group_print(nodes[:1], params, set(), paths, prefix="ns.v.")
     assert "nodes or datasets changed" in differences(printed, moved)
     assert file_identity(str(tmp_path / "nope")) == "missing"
