@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,17 +28,6 @@ def slugify(text: str) -> str:
     """Airflow-safe ids as kedro-airflow makes them: lower case, runs of other
     characters as one ``-``."""
     return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
-
-
-@dataclass(frozen=True)
-class DagFile:
-    """What ``kedro dynamic airflow`` wrote for one pipeline."""
-
-    path: Path
-    pipeline: str
-    groups: tuple[TaskGroup, ...]
-    widest: int
-    warnings: tuple[str, ...]
 
 
 def dag_name(package: str, env: str, pipeline: str) -> str:

@@ -12,7 +12,7 @@ import json
 import logging
 import posixpath
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ from rich.tree import Tree
 
 from ._catalog import resolve_filepaths
 from ._command import startup
+from ._compare import FORMATS as COMPARE_FORMATS
 from ._errors import DynamicPipelinesError
 from ._expansion import DEFAULT_PIPELINE, Expansion
 from ._groups import GROUP_KINDS, task_groups
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
     from kedro.framework.context import KedroContext
 
 SCHEMA_FILE = "dynamic_pipelines.schema.json"
-_COMPARE_FORMATS = ("table", "csv", "json", "markdown")
 
 
 @click.group(name="kedro-dynamic-hooks")
@@ -62,6 +62,18 @@ _params = click.option(
     callback=split_params,
     help="Like kedro run --params: key=value pairs, comma separated (dotted keys nest).",
 )
+
+
+def _namespaces(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--namespaces``/``-ns`` as ``kedro run`` parses it."""
+    return click.option(
+        "--namespaces",
+        "-ns",
+        type=str,
+        default="",
+        callback=split_node_names,
+        help=help_text,
+    )
 
 
 _output = click.option(
@@ -173,14 +185,7 @@ def list_(env: str | None, params: dict[str, Any]) -> None:
 @click.option(
     "--tags", "-t", type=str, default="", callback=split_string, help="Like kedro run --tags."
 )
-@click.option(
-    "--namespaces",
-    "-ns",
-    type=str,
-    default="",
-    callback=split_node_names,
-    help="Like kedro run --namespaces.",
-)
+@_namespaces("Like kedro run --namespaces.")
 @click.option(
     "--pipelines",
     "-p",
@@ -661,7 +666,7 @@ def _group_statuses(
     except DynamicPipelinesError as exc:
         raise reported(exc) from exc
     loader = context.config_loader
-    paths = Paths({**loaded.expansion.catalog, **original(loader, "catalog")}, project)
+    paths = Paths(loader["catalog"], project)  # the hook's: templates, then catalog.yml
     prints = prints_of(groups, pipeline, loader["parameters"], paths)
     state = read_state(state_path(project, env or context.env))
     found = statuses(groups, prints, state, paths.missing)
@@ -728,14 +733,7 @@ def _filters(namespaces: Sequence[str], tags: Sequence[str]) -> str:
 @dynamic.command()
 @env_option
 @_params
-@click.option(
-    "--namespaces",
-    "-ns",
-    type=str,
-    default="",
-    callback=split_node_names,
-    help="Only these namespaces or variants (ns or ns.variant), comma separated.",
-)
+@_namespaces("Only these namespaces or variants (ns or ns.variant), comma separated.")
 @_tags
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @_output
@@ -788,14 +786,7 @@ def status(
     default="",
     help="Like kedro run --params; passed on to the run, and used to decide what is stale.",
 )
-@click.option(
-    "--namespaces",
-    "-ns",
-    type=str,
-    default="",
-    callback=split_node_names,
-    help="Only stale groups of these namespaces or variants, comma separated.",
-)
+@_namespaces("Only stale groups of these namespaces or variants, comma separated.")
 @_tags
 @click.option("--stale", is_flag=True, help="Run the stale task groups (required).")
 @click.option("--runner", "-r", type=str, default=None, help="Like kedro run --runner.")
@@ -874,21 +865,14 @@ def _run_nodes(
 @env_option
 @_params
 @click.argument("dataset")
-@click.option(
-    "--namespaces",
-    "-ns",
-    type=str,
-    default="",
-    callback=split_node_names,
-    help="Only these namespaces or variants, comma separated.",
-)
+@_namespaces("Only these namespaces or variants, comma separated.")
 @click.option(
     "--sort", "sort_key", type=str, default=None, help="Sort by this column (-col: descending)."
 )
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(_COMPARE_FORMATS),
+    type=click.Choice(COMPARE_FORMATS),
     default="table",
     show_default=True,
 )
@@ -917,9 +901,7 @@ def compare(
             expansion = loaded.expansion
             variants = [f"{ns}.{v}" for ns, vs in expansion.variants.items() for v in vs]
             _check_filters(loaded, variants, namespaces, ())
-            persisted = CatalogIndex(
-                {**expansion.catalog, **original(loaded.context.config_loader, "catalog")}
-            )
+            persisted = CatalogIndex(loaded.context.config_loader["catalog"])
             names = [
                 (ns, variant, f"{ns}.{variant}.{dataset}")
                 for ns, variants in expansion.variants.items()

@@ -362,7 +362,7 @@ def _recorder(
         pipeline,
         expansion,
         loader["parameters"],
-        Paths({**expansion.catalog, **original(loader, "catalog")}, str(project)),
+        Paths(loader["catalog"], str(project)),  # what the hook registered
         state_path(project, run_params.get("env")),
         str(run_params.get("run_id") or run_params.get("session_id") or "unknown"),
     )

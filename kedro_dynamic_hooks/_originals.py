@@ -16,8 +16,6 @@ from typing import Any
 
 from kedro.config import MissingConfigException
 
-from ._stack import on_fresh_stack
-
 _lock = threading.RLock()
 # id(loader) -> (weak reference to the loader, {config key: first reading})
 _readings: dict[int, tuple[weakref.ref[Any], dict[str, Any]]] = {}
@@ -38,7 +36,7 @@ def original(loader: Any, key: str) -> dict[str, Any]:
         readings = entry[1]
     if key not in readings:
         try:
-            value = on_fresh_stack(loader.__getitem__, key)
+            value = loader[key]
         except MissingConfigException:
             value = {}
         readings.setdefault(key, value)

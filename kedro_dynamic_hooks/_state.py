@@ -32,6 +32,7 @@ VERSION = 1
 # Rewrite the journal when it has this many lines and more than twice as many
 # lines as groups.
 COMPACT_AFTER = 1000
+MIN_LINE = len('{"group": "", "v": 1}\n')  # the shortest line a record can have
 
 
 def state_path(project_path: str | os.PathLike[str], env: str | None) -> Path:
@@ -93,6 +94,12 @@ def append_records(path: Path, records: Mapping[str, Mapping[str, Any]]) -> None
 
 def compact(path: Path) -> None:
     """Rewrite the journal with one line per group when it has grown long."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # no journal yet
+    if size < COMPACT_AFTER * MIN_LINE:  # cannot hold COMPACT_AFTER lines: left unread
+        return
     with _locked(path):
         lines = list(_lines(path))
         groups = {record["group"]: record for record in lines}

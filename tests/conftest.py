@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -38,9 +39,7 @@ def templates() -> dict[str, Pipeline]:
             node(f, ["predictions", "y"], "metrics", name="evaluate"),
         ]
     )
-    report = Pipeline(
-        [node(f, ["metrics", "params:report_options"], "comparison", name="compare")]
-    )
+    report = Pipeline([node(f, ["metrics", "params:report_options"], "comparison", name="compare")])
     monthly = Pipeline(
         [node(two, ["previous_state", "sales", "params:month"], ["state", "metrics"], name="step")]
     )
@@ -99,3 +98,28 @@ def demo_session(tmp_path, monkeypatch):
     bootstrap_project(project)
     yield project
     pipelines.configure(None)
+
+
+CHAIN = {
+    "pipelines": ["monthly"],
+    "inputs": ["sales"],
+    "chain": {"input": "previous_state", "output": "state", "initial": "initial_state"},
+    "catalog": {
+        "state": {"type": "json.JSONDataset", "filepath": "data/{namespace}/{variant}.json"}
+    },
+    "variants": {f"m{i}": {"overrides": {"month": i}} for i in (1, 2, 3)},
+}
+
+
+@pytest.fixture
+def declared(reference) -> dict[str, Any]:
+    """The reference declaration plus a collect step and a three-month chain."""
+    params = copy.deepcopy(reference)
+    params["month"] = 0
+    params["report_options"] = {"metric": "r2"}
+    params["dynamic_pipelines"]["price_predictor"]["collect"] = {
+        "pipeline": "reporting",
+        "input": "metrics",
+    }
+    params["dynamic_pipelines"]["forecast"] = copy.deepcopy(CHAIN)
+    return params

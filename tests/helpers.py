@@ -140,6 +140,35 @@ def copy_sample(dest: Path, parameters: str | None = None) -> Path:
     return project
 
 
+def run_in(
+    project: Path,
+    *args: str,
+    python: str | Path = sys.executable,
+    env: dict[str, str] | None = None,
+    check: bool = True,
+) -> str:
+    """Run ``python *args`` in ``project`` (its ``src`` importable); return the
+    output, and with ``check`` fail showing it unless the exit code is 0."""
+    result = subprocess.run(
+        [str(python), *args],
+        cwd=project,
+        env={
+            **os.environ,
+            "KEDRO_DISABLE_TELEMETRY": "1",
+            "PYTHONPATH": str(project / "src"),
+            "COLUMNS": "200",
+            **(env or {}),
+        },
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    output = result.stdout + result.stderr
+    if check:
+        assert result.returncode == 0, f"{' '.join(args)} failed:\n{output[-6000:]}"
+    return output
+
+
 class Project:
     """A throwaway copy of the sample project driven through the real ``kedro`` CLI."""
 

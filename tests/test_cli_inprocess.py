@@ -415,6 +415,9 @@ def test_status_run_stale_and_compare_in_process(demo_session):
         "kedro run --nodes models.tiny.fit,models.tiny.score,models.compare --params size=20 "
         "--runner SequentialRunner" in dry.output
     )
+    wrong = CliRunner().invoke(commands, ["dynamic", "run", "--stale", "-r", "FastRunner"])
+    assert wrong.exit_code == 1
+    assert wrong.output.splitlines()[-1].startswith("Error: Unknown runner 'FastRunner': ")
     ran = invoke("run", "--stale")
     assert ran.exit_code == 0, ran.output
     assert "0 of 9 group(s) stale." in invoke("status").output

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import ROOT, demo_project
+from helpers import ROOT, demo_project, run_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engines]
 
@@ -67,23 +67,7 @@ def engine_python(extra: str) -> Path:
 
 def run(python: Path, project: Path, *args: str, env: dict[str, str] | None = None) -> str:
     """Run ``python *args`` in ``project``; return its output, or fail showing it."""
-    result = subprocess.run(
-        [str(python), *args],
-        cwd=project,
-        env={
-            **os.environ,
-            "KEDRO_DISABLE_TELEMETRY": "1",
-            "PYTHONPATH": str(project / "src"),
-            "COLUMNS": "200",
-            **(env or {}),
-        },
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, f"{' '.join(args)} failed:\n{output[-6000:]}"
-    return output
+    return run_in(project, *args, python=python, env=env)
 
 
 def outputs(project: Path) -> dict[str, Any]:

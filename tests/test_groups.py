@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import copy
 import warnings
-from typing import Any
 
 import pytest
 from kedro.pipeline import Pipeline
@@ -22,26 +20,6 @@ from kedro_dynamic_hooks._dagster import read_config, updated_config
 from kedro_dynamic_hooks._expand import expand
 from kedro_dynamic_hooks._groups import TaskGroup, _topological, task_groups
 from kedro_dynamic_hooks._schema import parse_declaration
-
-CHAIN = {
-    "pipelines": ["monthly"],
-    "inputs": ["sales"],
-    "chain": {"input": "previous_state", "output": "state", "initial": "initial_state"},
-    "variants": {f"m{i}": {"overrides": {"month": i}} for i in (1, 2, 3)},
-}
-
-
-@pytest.fixture
-def declared(reference) -> dict[str, Any]:
-    params = copy.deepcopy(reference)
-    params["month"] = 0
-    params["report_options"] = {"metric": "r2"}
-    params["dynamic_pipelines"]["price_predictor"]["collect"] = {
-        "pipeline": "reporting",
-        "input": "metrics",
-    }
-    params["dynamic_pipelines"]["forecast"] = copy.deepcopy(CHAIN)
-    return params
 
 
 @pytest.fixture

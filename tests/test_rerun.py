@@ -8,14 +8,11 @@ runs exactly the stale task groups, after which nothing is stale.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from helpers import demo_project
+from helpers import demo_project, run_in
 
 pytestmark = pytest.mark.e2e
 
@@ -24,24 +21,7 @@ EVERY = ["models", *MODELS, "models.collect", "forecast.m1", "forecast.m2", "for
 
 
 def kedro(project: Path, *args: str, env: dict[str, str] | None = None, check: bool = True) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "kedro", *args],
-        cwd=project,
-        env={
-            **os.environ,
-            "KEDRO_DISABLE_TELEMETRY": "1",
-            "PYTHONPATH": str(project / "src"),
-            "COLUMNS": "200",
-            **(env or {}),
-        },
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    output = result.stdout + result.stderr
-    if check:
-        assert result.returncode == 0, f"kedro {' '.join(args)} failed:\n{output[-5000:]}"
-    return output
+    return run_in(project, "-m", "kedro", *args, env=env, check=check)
 
 
 def stale(project: Path) -> dict[str, list[str]]:

@@ -4,7 +4,6 @@ catalog entries (the groundwork of selective startup)."""
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
@@ -18,31 +17,11 @@ from kedro_dynamic_hooks._parameters import VariantParameters
 from kedro_dynamic_hooks._schema import parse_declaration
 from kedro_dynamic_hooks._selection import Selection, decide, needed
 
-CHAIN = {
-    "pipelines": ["monthly"],
-    "inputs": ["sales"],
-    "chain": {"input": "previous_state", "output": "state", "initial": "initial_state"},
-    "catalog": {"state": {"type": "json.JSONDataset", "filepath": "data/{namespace}/{variant}.json"}},
-    "variants": {f"m{i}": {"overrides": {"month": i}} for i in (1, 2, 3)},
-}
 VARIANTS = {
     "price_predictor": {"base", "candidate1", "candidate2", "candidate3"},
     "reviews_predictor": {"base", "test1"},
     "forecast": {"m1", "m2", "m3"},
 }
-
-
-@pytest.fixture
-def declared(reference) -> dict[str, Any]:
-    params = copy.deepcopy(reference)
-    params["month"] = 0
-    params["report_options"] = {"metric": "r2"}
-    params["dynamic_pipelines"]["price_predictor"]["collect"] = {
-        "pipeline": "reporting",
-        "input": "metrics",
-    }
-    params["dynamic_pipelines"]["forecast"] = copy.deepcopy(CHAIN)
-    return params
 
 
 def _selected(registry: dict[str, Pipeline], selection: Selection) -> Any:
@@ -72,16 +51,29 @@ selections = st.builds(
     Selection,
     pipelines=st.lists(
         st.sampled_from(
-            ["__default__", "price_predictor", "price_predictor.base", "reviews_predictor.test1",
-             "forecast", "forecast.m2", "data_science"]
+            [
+                "__default__",
+                "price_predictor",
+                "price_predictor.base",
+                "reviews_predictor.test1",
+                "forecast",
+                "forecast.m2",
+                "data_science",
+            ]
         ),
         max_size=2,
         unique=True,
     ).map(tuple),
     namespaces=st.lists(
         st.sampled_from(
-            ["price_predictor", "price_predictor.candidate1", "reviews_predictor", "forecast.m1",
-             "reviews_predictor.base", "nosuch"]
+            [
+                "price_predictor",
+                "price_predictor.candidate1",
+                "reviews_predictor",
+                "forecast.m1",
+                "reviews_predictor.base",
+                "nosuch",
+            ]
         ),
         max_size=2,
         unique=True,
@@ -93,8 +85,13 @@ selections = st.builds(
     ).map(tuple),
     nodes=st.lists(
         st.sampled_from(
-            ["price_predictor.base.split", "reviews_predictor.preprocess_companies",
-             "price_predictor.compare", "forecast.m2.step", "reviews_predictor.test1.train"]
+            [
+                "price_predictor.base.split",
+                "reviews_predictor.preprocess_companies",
+                "price_predictor.compare",
+                "forecast.m2.step",
+                "reviews_predictor.test1.train",
+            ]
         ),
         max_size=2,
         unique=True,
@@ -264,4 +261,8 @@ def test_variant_parameters_are_merged_when_first_read():
     assert values["size"] == 1 and "v2" in values and "nope" not in values
     with pytest.raises(KeyError):
         values["nope"]
-    assert dict(values) == {"size": 1, "v1": {"opts": {"a": 5, "b": 2}}, "v2": {"opts": {"a": 1, "b": 2}}}
+    assert dict(values) == {
+        "size": 1,
+        "v1": {"opts": {"a": 5, "b": 2}},
+        "v2": {"opts": {"a": 1, "b": 2}},
+    }
