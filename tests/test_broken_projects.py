@@ -207,6 +207,12 @@ CASES: list[tuple[str, Change, tuple[str, ...], list[str]]] = [
         [f"at '{PP}.inputs'", "'companies' exists globally in the catalog, but namespace 'price_predictor' reads its own copy"],
     ),
     (
+        "a namespace named like its own template",
+        replace(PARAMS, "  reviews_predictor:\n", "  data_science:\n"),
+        (),
+        ["at 'dynamic_pipelines.data_science'", "namespace 'data_science' has the same name as a registered pipeline"],
+    ),
+    (
         "chain initial that names nothing",
         replace(PARAMS, "initial: initial_state", "initial: inital_state"),
         (),
