@@ -24,11 +24,16 @@ from typing import Any
 from kedro.pipeline import Pipeline, node, pipeline
 from omegaconf import OmegaConf
 
-from kedro_dynamic_hooks._collisions import check_collisions
-from kedro_dynamic_hooks._expand import expand
-from kedro_dynamic_hooks._link import CatalogIndex, check_pipeline, check_registry, check_types
-from kedro_dynamic_hooks._merge import deep_merge
-from kedro_dynamic_hooks._schema import parse_declaration
+from kedro_dynamic_hooks._checks.collisions import check_collisions
+from kedro_dynamic_hooks._checks.inputs import (
+    CatalogIndex,
+    check_pipeline,
+    check_registry,
+    check_types,
+)
+from kedro_dynamic_hooks._declaration.merge import deep_merge
+from kedro_dynamic_hooks._declaration.schema import parse_declaration
+from kedro_dynamic_hooks._expansion.expand import expand
 
 
 def split(data: Any, options: Any) -> tuple[Any, Any]:

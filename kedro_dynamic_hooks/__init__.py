@@ -14,11 +14,7 @@ change in any release.
 from importlib.metadata import PackageNotFoundError, version
 
 from . import _supported  # noqa: F401  (refuses unsupported Kedro versions first)
-from ._command import selecting
-from ._errors import CollisionError, DeclarationError, DynamicPipelinesError, ProjectError
-from ._hook import DynamicPipelinesHook
-from ._registry import find_dynamic_pipelines
-from ._schema import (
+from ._declaration.schema import (
     ChainSpec,
     CollectSpec,
     Declaration,
@@ -26,6 +22,10 @@ from ._schema import (
     NamespaceSpec,
     VariantSpec,
 )
+from ._errors import CollisionError, DeclarationError, DynamicPipelinesError, ProjectError
+from ._runtime.find import find_dynamic_pipelines
+from ._runtime.hook import DynamicPipelinesHook
+from ._runtime.selecting import selecting
 
 try:
     __version__ = version("kedro-dynamic-hooks")

@@ -15,11 +15,11 @@ from helpers import f
 from kedro.pipeline import Pipeline, node
 
 from kedro_dynamic_hooks import CollisionError, DeclarationError, ProjectError
-from kedro_dynamic_hooks._collisions import check_collisions
+from kedro_dynamic_hooks._checks.collisions import check_collisions
+from kedro_dynamic_hooks._declaration.schema import parse_declaration
 from kedro_dynamic_hooks._errors import DynamicPipelinesError
-from kedro_dynamic_hooks._expand import expand
-from kedro_dynamic_hooks._reporting import reported
-from kedro_dynamic_hooks._schema import parse_declaration
+from kedro_dynamic_hooks._expansion.expand import expand
+from kedro_dynamic_hooks._runtime.reporting import reported
 
 Mutation = Callable[[dict[str, Any]], Any]
 
@@ -840,7 +840,7 @@ def test_a_global_dataset_confirmed_by_two_namespaces_is_refused():
 
 
 def test_schema_error_fallback_names_the_input():
-    from kedro_dynamic_hooks._schema import _explain
+    from kedro_dynamic_hooks._declaration.schema import _explain
 
     error = {"type": "some_new_type", "msg": "Input is odd", "input": 7}
     assert _explain(error, ["x"]) == "Input is odd (got int 7)."

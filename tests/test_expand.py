@@ -12,9 +12,9 @@ import pytest
 import yaml
 from kedro.pipeline import Pipeline, node, pipeline
 
-from kedro_dynamic_hooks._expand import expand
-from kedro_dynamic_hooks._expansion import Expansion
-from kedro_dynamic_hooks._schema import parse_declaration
+from kedro_dynamic_hooks._declaration.schema import parse_declaration
+from kedro_dynamic_hooks._expansion.expand import expand
+from kedro_dynamic_hooks._expansion.result import Expansion
 
 
 def run_expand(params: dict[str, Any], templates: dict[str, Pipeline], **kwargs: Any) -> Expansion:
@@ -299,8 +299,8 @@ def test_many_variants_register_one_pipeline_each(templates):
 def test_fast_copy_equals_kedros_validated_copy(templates):
     from kedro.pipeline.node import Node
 
+    from kedro_dynamic_hooks._expansion.nodes import copy_node
     from kedro_dynamic_hooks._kedro_compat import node_inputs, node_outputs
-    from kedro_dynamic_hooks._nodes import copy_node
 
     class Sub(Node):
         pass

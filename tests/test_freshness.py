@@ -9,17 +9,17 @@ import pytest
 from helpers import f
 from kedro.pipeline import node
 
-from kedro_dynamic_hooks._compare import as_row, render, sort_rows
-from kedro_dynamic_hooks._fingerprint import (
+from kedro_dynamic_hooks._checks.groups import TaskGroup
+from kedro_dynamic_hooks._rerun.compare import as_row, render, sort_rows
+from kedro_dynamic_hooks._rerun.fingerprint import (
     GroupPrint,
     code_digest,
     differences,
     file_identity,
     group_print,
 )
-from kedro_dynamic_hooks._groups import TaskGroup
-from kedro_dynamic_hooks._state import COMPACT_AFTER, append_records, compact, read_state
-from kedro_dynamic_hooks._status import statuses
+from kedro_dynamic_hooks._rerun.journal import COMPACT_AFTER, append_records, compact, read_state
+from kedro_dynamic_hooks._rerun.status import statuses
 
 
 def test_the_journal_skips_a_torn_line_and_keeps_the_latest_record(tmp_path):

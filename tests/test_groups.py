@@ -8,7 +8,9 @@ import pytest
 from kedro.pipeline import Pipeline
 
 from kedro_dynamic_hooks import ProjectError
-from kedro_dynamic_hooks._airflow import (
+from kedro_dynamic_hooks._checks.groups import TaskGroup, _topological, task_groups
+from kedro_dynamic_hooks._declaration.schema import parse_declaration
+from kedro_dynamic_hooks._deploy.airflow import (
     check_task_ids,
     dag_config,
     dag_name,
@@ -16,10 +18,8 @@ from kedro_dynamic_hooks._airflow import (
     slugify,
     widest_level,
 )
-from kedro_dynamic_hooks._dagster import read_config, updated_config
-from kedro_dynamic_hooks._expand import expand
-from kedro_dynamic_hooks._groups import TaskGroup, _topological, task_groups
-from kedro_dynamic_hooks._schema import parse_declaration
+from kedro_dynamic_hooks._deploy.dagster import read_config, updated_config
+from kedro_dynamic_hooks._expansion.expand import expand
 
 
 @pytest.fixture

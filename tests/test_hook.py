@@ -13,8 +13,8 @@ from kedro.framework.project import pipelines
 from kedro.framework.session import KedroSession
 
 from kedro_dynamic_hooks import DeclarationError, DynamicPipelinesHook
-from kedro_dynamic_hooks._sources import declaration_source
-from kedro_dynamic_hooks._stack import on_fresh_stack
+from kedro_dynamic_hooks._runtime.sources import declaration_source
+from kedro_dynamic_hooks._runtime.stack import on_fresh_stack
 
 
 def test_hook_implementations_match_kedro_specs():

@@ -18,8 +18,8 @@ from kedro.pipeline import Pipeline, node
 from kedro.pipeline.node import Node
 
 from kedro_dynamic_hooks import _kedro_compat as compat
-from kedro_dynamic_hooks._expand import expand
-from kedro_dynamic_hooks._schema import parse_declaration
+from kedro_dynamic_hooks._declaration.schema import parse_declaration
+from kedro_dynamic_hooks._expansion.expand import expand
 
 
 def test_the_fast_node_copy_is_the_path_taken(templates, reference, monkeypatch):

@@ -340,7 +340,7 @@ def test_a_register_pipelines_that_cannot_build_is_one_line(session_project):
 def test_the_other_unresolved_inputs_are_explained():
     from kedro.pipeline import Pipeline, node
 
-    from kedro_dynamic_hooks._link import check_pipeline
+    from kedro_dynamic_hooks._checks.inputs import check_pipeline
 
     pipeline = Pipeline([node(lambda a, b: a, ["raw_table", "params:opts.k"], "out", name="n")])
     param, dataset = check_pipeline(

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kedro_dynamic_hooks import DynamicPipelinesError
-from kedro_dynamic_hooks._expand import expand
-from kedro_dynamic_hooks._schema import parse_declaration
+from kedro_dynamic_hooks._declaration.schema import parse_declaration
+from kedro_dynamic_hooks._expansion.expand import expand
 
 FIELDS = [
     "pipelines",

@@ -16,7 +16,7 @@ import pytest
 import yaml
 from helpers import ROOT, SAMPLE
 
-from kedro_dynamic_hooks._schema import parse_declaration
+from kedro_dynamic_hooks._declaration.schema import parse_declaration
 
 README = ROOT / "README.md"
 DOCS = ROOT / "docs"

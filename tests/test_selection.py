@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kedro.pipeline import Pipeline
 
-from kedro_dynamic_hooks._command import startup
-from kedro_dynamic_hooks._expand import expand
-from kedro_dynamic_hooks._parameters import VariantParameters
-from kedro_dynamic_hooks._schema import parse_declaration
-from kedro_dynamic_hooks._selection import Selection, decide, needed
+from kedro_dynamic_hooks._declaration.schema import parse_declaration
+from kedro_dynamic_hooks._expansion.expand import expand
+from kedro_dynamic_hooks._expansion.parameters import VariantParameters
+from kedro_dynamic_hooks._expansion.selection import Selection, decide, needed
+from kedro_dynamic_hooks._runtime.selecting import startup
 
 VARIANTS = {
     "price_predictor": {"base", "candidate1", "candidate2", "candidate3"},

@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 from kedro.io.catalog_config_resolver import CatalogConfigResolver
 
-from ._errors import CollisionError
-from ._nodes import base_name
+from .._errors import CollisionError
+from .._expansion.nodes import base_name
 
 if TYPE_CHECKING:
-    from ._expansion import DatasetOrigin
+    from .._expansion.result import DatasetOrigin
 
 PATH_KEYS = ("filepath", "path")
 FOLDER_TYPES = ("PartitionedDataset", "IncrementalDataset")
@@ -97,7 +97,7 @@ def locations(
 ) -> dict[str, list[Location]]:
     """Resolve each dataset name to every place it reads or writes."""
     patterns = {k: v for k, v in catalog.items() if CatalogConfigResolver.is_pattern(k)}
-    from ._link import CatalogIndex  # a resolver of the same patterns
+    from .inputs import CatalogIndex  # a resolver of the same patterns
 
     index = CatalogIndex(patterns) if patterns else None
     normalise = _Normaliser(project_path)

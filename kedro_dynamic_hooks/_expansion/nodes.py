@@ -16,8 +16,8 @@ from typing import Any
 
 from kedro.pipeline.node import Node
 
-from . import _kedro_compat as compat
-from ._kedro_compat import Names
+from .. import _kedro_compat as compat
+from .._kedro_compat import Names
 
 PARAMS = "params:"
 ALL_PARAMETERS = "parameters"

@@ -21,15 +21,15 @@ from typing import Any
 from kedro.pipeline import Pipeline
 from kedro.pipeline.node import Node
 
-from ._build import DeclaredDatasets, build_namespace, declared_scope
-from ._errors import DeclarationError
-from ._expansion import Expansion
-from ._merge import deep_merge
-from ._nodes import base_name
-from ._parameters import check_runtime_targets
-from ._plan import plan_namespace
-from ._schema import DEFAULT_KEY, Declaration
-from ._selection import Needed
+from .._declaration.merge import deep_merge
+from .._declaration.schema import DEFAULT_KEY, Declaration
+from .._errors import DeclarationError
+from .build import DeclaredDatasets, build_namespace, declared_scope
+from .nodes import base_name
+from .parameters import check_runtime_targets
+from .plan import plan_namespace
+from .result import Expansion
+from .selection import Needed
 
 
 def expand(

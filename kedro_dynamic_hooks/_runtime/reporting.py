@@ -12,7 +12,7 @@ from typing import Any, cast
 
 import click
 
-from ._errors import DynamicPipelinesError
+from .._errors import DynamicPipelinesError
 
 
 class ReportedError(click.ClickException):

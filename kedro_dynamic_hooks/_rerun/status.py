@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ._fingerprint import GroupPrint, differences
-from ._groups import TaskGroup
+from .._checks.groups import TaskGroup
+from .fingerprint import GroupPrint, differences
 
 UP_TO_DATE = "up to date"
 

@@ -21,9 +21,9 @@ from kedro.io.catalog_config_resolver import DEFAULT_RUNTIME_PATTERN, CatalogCon
 from kedro.io.core import parse_dataset_definition
 from kedro.pipeline import Pipeline
 
-from ._errors import DynamicPipelinesError, ProjectError
-from ._expansion import Expansion
-from ._nodes import PARAMS, base_name
+from .._errors import DynamicPipelinesError, ProjectError
+from .._expansion.nodes import PARAMS, base_name
+from .._expansion.result import Expansion
 
 Known = Callable[[str], bool]
 

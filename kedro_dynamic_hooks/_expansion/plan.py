@@ -15,13 +15,13 @@ from typing import Any
 from kedro.pipeline import Pipeline
 from kedro.pipeline.node import Node
 
-from ._catalog import check_catalog_templates
-from ._errors import DeclarationError
-from ._expansion import DEFAULT_PIPELINE
-from ._names import allowed, did_you_mean
-from ._nodes import DatasetRenamer, base_name
-from ._parameters import VariantParameters, namespace_parameters, used_parameters
-from ._schema import NamespaceSpec
+from .._declaration.names import allowed, did_you_mean
+from .._declaration.schema import NamespaceSpec
+from .._errors import DeclarationError
+from .catalog import check_catalog_templates
+from .nodes import DatasetRenamer, base_name
+from .parameters import VariantParameters, namespace_parameters, used_parameters
+from .result import DEFAULT_PIPELINE
 
 
 @dataclass(frozen=True)

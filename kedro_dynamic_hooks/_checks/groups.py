@@ -18,8 +18,8 @@ from typing import Any
 from kedro.pipeline import Pipeline
 from kedro.pipeline.node import Node
 
-from ._errors import ProjectError
-from ._expansion import Expansion
+from .._errors import ProjectError
+from .._expansion.result import Expansion
 
 SHARED, VARIANT, COLLECT, NODE = "shared", "variant", "collect", "node"
 GROUP_KINDS = (SHARED, VARIANT, COLLECT, NODE)

@@ -18,11 +18,11 @@ from typing import Any
 
 from kedro.pipeline import Pipeline
 
-from ._catalog import resolve_filepaths
-from ._expansion import Expansion
-from ._fingerprint import GroupPrint, group_print
-from ._groups import NODE, SHARED, VARIANT, TaskGroup, members, task_groups
-from ._state import append_records, compact
+from .._checks.groups import NODE, SHARED, VARIANT, TaskGroup, members, task_groups
+from .._expansion.catalog import resolve_filepaths
+from .._expansion.result import Expansion
+from .fingerprint import GroupPrint, group_print
+from .journal import append_records, compact
 
 
 class Paths:

@@ -31,12 +31,12 @@ from kedro.framework.project import find_pipelines, settings
 from kedro.pipeline import Pipeline
 from kedro.utils import find_kedro_project
 
-from ._errors import DynamicPipelinesError
-from ._expand import expand
-from ._expansion import DEFAULT_PIPELINE, Expansion
-from ._kedro_compat import requested_pipelines, requesting
-from ._reporting import reported
-from ._schema import DEFAULT_KEY, Declaration, parse_declaration
+from .._declaration.schema import DEFAULT_KEY, Declaration, parse_declaration
+from .._errors import DynamicPipelinesError
+from .._expansion.expand import expand
+from .._expansion.result import DEFAULT_PIPELINE, Expansion
+from .._kedro_compat import requested_pipelines, requesting
+from .reporting import reported
 
 # Set while the hook loads the registry: the hook expands, the helper must not.
 _hook_loading = contextvars.ContextVar("kedro_dynamic_hooks_hook_loading", default=False)

@@ -28,23 +28,23 @@ from typing import TYPE_CHECKING, Any
 from kedro.framework.hooks import hook_impl
 from kedro.io import DatasetError
 
-from ._collisions import check_collisions
-from ._command import describe_run, run_selection, selection_of
-from ._errors import DynamicPipelinesError, ProjectError
-from ._expand import expand
-from ._expansion import DEFAULT_PIPELINE, Expansion, is_expanded
-from ._kedro_compat import parameters_without_runtime, requested_pipelines, set_requested
-from ._link import check_pipeline, check_produced, dataset_origin_path, first
-from ._originals import original
-from ._parameters import check_runtime_root
-from ._recorder import Paths, RunRecorder
-from ._registry import hook_is_loading, needed_names
-from ._reporting import reported
-from ._schema import DEFAULT_KEY, Declaration, parse_declaration
-from ._selection import needed
-from ._sources import declaration_source
-from ._stack import on_fresh_stack
-from ._state import state_path
+from .._checks.collisions import check_collisions
+from .._checks.inputs import check_pipeline, check_produced, dataset_origin_path, first
+from .._declaration.schema import DEFAULT_KEY, Declaration, parse_declaration
+from .._errors import DynamicPipelinesError, ProjectError
+from .._expansion.expand import expand
+from .._expansion.parameters import check_runtime_root
+from .._expansion.result import DEFAULT_PIPELINE, Expansion, is_expanded
+from .._expansion.selection import needed
+from .._kedro_compat import parameters_without_runtime, requested_pipelines, set_requested
+from .._rerun.journal import state_path
+from .._rerun.recorder import Paths, RunRecorder
+from .config import original
+from .find import hook_is_loading, needed_names
+from .reporting import reported
+from .selecting import describe_run, run_selection, selection_of
+from .sources import declaration_source
+from .stack import on_fresh_stack
 
 if TYPE_CHECKING:
     from kedro.config import AbstractConfigLoader

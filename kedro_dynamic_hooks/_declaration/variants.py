@@ -7,12 +7,12 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._errors import DeclarationError
-from ._merge import deep_merge, nest
-from ._names import allowed, check_name, did_you_mean, name_problem, value_label
+from .._errors import DeclarationError
+from .merge import deep_merge, nest
+from .names import allowed, check_name, did_you_mean, name_problem, value_label
 
 if TYPE_CHECKING:
-    from ._schema import NamespaceSpec
+    from .schema import NamespaceSpec
 
 
 def resolve_variants(spec: NamespaceSpec) -> dict[str, dict[str, Any]]:

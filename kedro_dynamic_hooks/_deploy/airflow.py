@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ._groups import TaskGroup
+from .._checks.groups import TaskGroup
 
 TEMPLATE = Path(__file__).parent / "templates" / "airflow_dag.j2"
 DEFAULT_ENV = "local"

@@ -55,7 +55,7 @@ def check_name(name: object, kind: str, *, path: str, source: str | None) -> Non
         path: The YAML path of the name.
         source: The parameters file(s), for the message.
     """
-    from ._errors import DeclarationError
+    from .._errors import DeclarationError
 
     problem = name_problem(name)
     if problem:

@@ -23,21 +23,21 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
-from ._catalog import resolve_filepaths
-from ._command import startup
-from ._compare import FORMATS as COMPARE_FORMATS
-from ._errors import DynamicPipelinesError
-from ._expansion import DEFAULT_PIPELINE, Expansion
-from ._groups import GROUP_KINDS, task_groups
-from ._hook import DynamicPipelinesHook, missing_environment, original_parameters
-from ._kedro_compat import split_params
-from ._link import CatalogIndex, check_registry, check_types, unused_catalog_entries
-from ._names import did_you_mean
-from ._originals import original
-from ._reporting import ReportedError, reported
-from ._schema import DEFAULT_KEY, json_schema, parse_declaration
-from ._selection import Selection
-from ._sources import declaration_source
+from .._checks.groups import GROUP_KINDS, task_groups
+from .._checks.inputs import CatalogIndex, check_registry, check_types, unused_catalog_entries
+from .._declaration.names import did_you_mean
+from .._declaration.schema import DEFAULT_KEY, json_schema, parse_declaration
+from .._errors import DynamicPipelinesError
+from .._expansion.catalog import resolve_filepaths
+from .._expansion.result import DEFAULT_PIPELINE, Expansion
+from .._expansion.selection import Selection
+from .._kedro_compat import split_params
+from .._rerun.compare import FORMATS as COMPARE_FORMATS
+from .._runtime.config import original
+from .._runtime.hook import DynamicPipelinesHook, missing_environment, original_parameters
+from .._runtime.reporting import ReportedError, reported
+from .._runtime.selecting import startup
+from .._runtime.sources import declaration_source
 
 if TYPE_CHECKING:
     from kedro.framework.context import KedroContext
@@ -528,7 +528,7 @@ def airflow(
     collect step, ordered by the data they exchange."""
     from kedro.framework.project import PACKAGE_NAME
 
-    from . import _airflow
+    from .._deploy import airflow as _airflow
 
     written = []
     with _loaded(env) as loaded:
@@ -595,7 +595,8 @@ def dagster(env: str | None, max_concurrent: int | None) -> None:
     (multiprocess executor), then the collect step. Other jobs and settings in
     the file are kept (its comments are not).
     """
-    from . import _airflow, _dagster
+    from .._deploy import airflow as _airflow
+    from .._deploy import dagster as _dagster
 
     with _loaded(env) as loaded:
         project = Path(loaded.context.project_path)
@@ -654,9 +655,9 @@ def _group_statuses(
     Raises:
         click.ClickException: For a namespace or tag that selects no group.
     """
-    from ._recorder import Paths, prints_of
-    from ._state import read_state, state_path
-    from ._status import statuses
+    from .._rerun.journal import read_state, state_path
+    from .._rerun.recorder import Paths, prints_of
+    from .._rerun.status import statuses
 
     context = loaded.context
     project = str(context.project_path)
@@ -842,7 +843,7 @@ def _run_nodes(
     from kedro.framework.session import KedroSession
     from kedro.utils import load_obj
 
-    from ._command import selecting
+    from .._runtime.selecting import selecting
 
     try:
         runner_class = load_obj(runner or "SequentialRunner", "kedro.runner")
@@ -891,7 +892,7 @@ def compare(
     """
     from kedro.io import DatasetError
 
-    from . import _compare
+    from .._rerun import compare as _compare
 
     rows: list[dict[str, Any]] = []
     not_run: list[str] = []

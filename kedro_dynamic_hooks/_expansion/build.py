@@ -19,10 +19,10 @@ from kedro.pipeline.pipeline import (
     PipelineError,
 )
 
-from ._catalog import render_catalog
-from ._expansion import DatasetOrigin, NamespaceExpansion, mark_expanded
-from ._nodes import collect_node, copy_node
-from ._plan import NamespacePlan
+from .catalog import render_catalog
+from .nodes import collect_node, copy_node
+from .plan import NamespacePlan
+from .result import DatasetOrigin, NamespaceExpansion, mark_expanded
 
 # What Pipeline() raises when nodes cannot be combined.
 PIPELINE_ERRORS = (

@@ -6,12 +6,12 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._collisions import locations
-from ._errors import DeclarationError
-from ._names import allowed, did_you_mean
+from .._checks.collisions import locations
+from .._declaration.names import allowed, did_you_mean
+from .._errors import DeclarationError
 
 if TYPE_CHECKING:
-    from ._nodes import DatasetRenamer
+    from .nodes import DatasetRenamer
 
 NAMESPACE = "{namespace}"
 VARIANT = "{variant}"

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from kedro.pipeline.node import Node
 
-from ._errors import DeclarationError
-from ._merge import deep_merge, nest
-from ._names import allowed, did_you_mean
-from ._nodes import PARAMS
+from .._declaration.merge import deep_merge, nest
+from .._declaration.names import allowed, did_you_mean
+from .._errors import DeclarationError
+from .nodes import PARAMS
 
 if TYPE_CHECKING:
-    from ._schema import NamespaceSpec
+    from .._declaration.schema import NamespaceSpec
 
 
 def namespace_parameters(

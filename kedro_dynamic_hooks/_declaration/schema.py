@@ -28,9 +28,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ._errors import DeclarationError
-from ._names import allowed, check_name, did_you_mean, name_problem
-from ._variants import resolve_variants
+from .._errors import DeclarationError
+from .names import allowed, check_name, did_you_mean, name_problem
+from .variants import resolve_variants
 
 DEFAULT_KEY = "dynamic_pipelines"
 # Location parts pydantic adds for union members and dict keys, not YAML keys.

@@ -11,7 +11,7 @@ from typing import Any
 from kedro.pipeline import Pipeline
 from kedro.pipeline.node import Node
 
-from ._errors import ProjectError
+from .._errors import ProjectError
 
 DEFAULT_PIPELINE = "__default__"
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import click
 
-from ._schema import Declaration
-from ._selection import Needed, Selection, decide
+from .._declaration.schema import Declaration
+from .._expansion.selection import Needed, Selection, decide
 
 _announced: contextvars.ContextVar[Selection | None] = contextvars.ContextVar(
     "kedro_dynamic_hooks_selection", default=None
