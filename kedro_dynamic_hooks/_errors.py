@@ -7,8 +7,8 @@ one-line click errors, see ``_reporting.py``; from Python, catch these classes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
 
 
 class DynamicPipelinesError(ValueError):
@@ -95,3 +95,26 @@ class ProjectError(DynamicPipelinesError):
     two datasets writing one place."""
 
     title = "Dynamic pipelines project check failed"
+
+
+E = TypeVar("E", bound=DynamicPipelinesError)
+
+
+def combine(errors: Iterable[E], *, source: str | None = None) -> E | None:
+    """The first of ``errors``, carrying every other one in its ``errors``.
+
+    The one rule for reporting every problem at once: the first is the
+    message, ``kedro dynamic validate`` lists them all.
+
+    Args:
+        errors: The problems found, in the order to report them.
+        source: The file to name in the first error, instead of its own.
+
+    Returns:
+        The combined error, or ``None`` when there is none.
+    """
+    found = list(errors)
+    if not found:
+        return None
+    head, *others = found
+    return type(head)(head.detail, path=head.path, source=source or head.source, others=others)

@@ -20,14 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from kedro.io.catalog_config_resolver import CatalogConfigResolver
 
-from .._errors import CollisionError
+from .._constants import FOLDER_TYPES, PATH_KEYS
+from .._errors import CollisionError, combine
 from .._expansion.nodes import base_name
 
 if TYPE_CHECKING:
     from .._expansion.result import DatasetOrigin
 
-PATH_KEYS = ("filepath", "path")
-FOLDER_TYPES = ("PartitionedDataset", "IncrementalDataset")
 
 
 @dataclass(frozen=True)
@@ -206,9 +205,9 @@ def check_collisions(
                         source=source,
                     )
                 )
-    if problems:
-        head, *others = problems
-        raise CollisionError(head.detail, path=head.path, source=head.source, others=others)
+    problem = combine(problems)
+    if problem is not None:
+        raise problem
 
 
 def _clash(one: str, other: str, origins: Mapping[str, DatasetOrigin]) -> bool:

@@ -13,7 +13,7 @@ the hook (the pipeline a run is about to execute, against the run's catalog).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from kedro.io import DatasetError
@@ -21,8 +21,10 @@ from kedro.io.catalog_config_resolver import DEFAULT_RUNTIME_PATTERN, CatalogCon
 from kedro.io.core import parse_dataset_definition
 from kedro.pipeline import Pipeline
 
+from .._constants import ALL_PARAMETERS, DEFAULT_PIPELINE, PARAMS, is_parameter
+from .._declaration.names import split_name
 from .._errors import DynamicPipelinesError, ProjectError
-from .._expansion.nodes import PARAMS, base_name
+from .._expansion.nodes import base_name
 from .._expansion.result import Expansion
 
 Known = Callable[[str], bool]
@@ -81,7 +83,7 @@ class CatalogIndex:
 
 def parameter_known(name: str, parameters: Mapping[str, Any]) -> bool:
     """Whether ``params:a.b`` names a parameter (``parameters`` always exists)."""
-    if name == "parameters":
+    if name == ALL_PARAMETERS:
         return True
     value: Any = parameters
     for part in name[len(PARAMS) :].split("."):
@@ -160,7 +162,7 @@ def explain(
             path=f"{key}.{chains[0].name}.chain.initial",
             source=source,
         )
-    if name.startswith(PARAMS) or name == "parameters":
+    if is_parameter(name):
         return ProjectError(
             f"parameter '{name[len(PARAMS) :]}' (read by node '{reader}' in "
             f"'{pipeline_name}') is not defined. Define it in parameters.yml.",
@@ -216,7 +218,7 @@ def check_registry(
     index = CatalogIndex(catalog)
 
     def known(name: str) -> bool:
-        if name.startswith(PARAMS) or name == "parameters":
+        if is_parameter(name):
             return parameter_known(name, parameters)
         return index(name)
 
@@ -224,9 +226,9 @@ def check_registry(
     own = [
         n
         for n in registry
-        if n not in expansion.templates and n not in expansion.pipelines and n != "__default__"
+        if n not in expansion.templates and n not in expansion.pipelines and n != DEFAULT_PIPELINE
     ]
-    whole = [n for n in ("__default__", *expansion.pipelines) if n in registry]
+    whole = [n for n in (DEFAULT_PIPELINE, *expansion.pipelines) if n in registry]
     whole = [n for n in whole if n not in variants]
     partial = [*sorted(variants & registry.keys()), *own]
     found: dict[str, DynamicPipelinesError] = {}
@@ -264,15 +266,6 @@ def _without_credentials(config: Any) -> Any:
     if isinstance(config, Mapping):
         return {k: _without_credentials(v) for k, v in config.items() if k != "credentials"}
     return config
-
-
-def first(errors: Iterable[ProjectError]) -> ProjectError | None:
-    """The first error, carrying every other one in its ``errors``."""
-    found = list(errors)
-    if not found:
-        return None
-    head, *others = found
-    return ProjectError(head.detail, path=head.path, source=head.source, others=others)
 
 
 def dataset_origin_path(name: str, expansion: Expansion | None, key: str) -> str:
@@ -330,7 +323,7 @@ def check_produced(
     for name, readers in unresolved_inputs(pipeline, lambda d: d not in producers).items():
         if exists(name):
             continue
-        namespace = name.split(".", 1)[0]
+        namespace = split_name(name)[0]
         return ProjectError(
             f"'{name}' is read by node '{readers[0]}' but produced by node "
             f"'{producers[name]}', which '{run}' does not run, and no earlier run has written "

@@ -25,11 +25,12 @@ from rich.tree import Tree
 
 from .._checks.groups import GROUP_KINDS, task_groups
 from .._checks.inputs import CatalogIndex, check_registry, check_types, unused_catalog_entries
+from .._constants import DEFAULT_KEY, DEFAULT_PIPELINE, is_parameter
 from .._declaration.names import did_you_mean
-from .._declaration.schema import DEFAULT_KEY, json_schema, parse_declaration
+from .._declaration.schema import json_schema, parse_declaration
 from .._errors import DynamicPipelinesError
 from .._expansion.catalog import resolve_filepaths
-from .._expansion.result import DEFAULT_PIPELINE, Expansion
+from .._expansion.result import Expansion
 from .._expansion.selection import Selection
 from .._kedro_compat import split_params
 from .._rerun.compare import FORMATS as COMPARE_FORMATS
@@ -298,7 +299,7 @@ def _plan(loaded: _Loaded, pipeline: Any) -> dict[str, Any]:
         diffs[variant] = _diff(loaded.base, params[ns][name])
     catalog = loaded.context.config_loader["catalog"]
     datasets = sorted(
-        d for d in pipeline.datasets() if not d.startswith("params:") and d != "parameters"
+        d for d in pipeline.datasets() if not is_parameter(d)
     )
     project = Path(loaded.context.project_path).as_posix()
     paths = resolve_filepaths(catalog, datasets, project_path=project)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from difflib import get_close_matches
 from typing import Any
 
@@ -18,6 +18,28 @@ NAME_RULE = (
     f"an ASCII letter followed by letters, digits or '_' (at most {MAX_NAME_LENGTH} characters), "
     "e.g. 'price_predictor' or 'm2024_03'"
 )
+
+
+def split_name(name: str | None) -> tuple[str, str, str]:
+    """Split a dotted Kedro name into its namespace, the part after it, and the rest.
+
+    Namespace and variant names hold no dots, so ``price_predictor.candidate1.regressor``
+    gives ``("price_predictor", "candidate1", "regressor")``. A missing part is ``""``.
+    This is the one place that reads ``ns.variant`` out of a name.
+    """
+    namespace, _, rest = (name or "").partition(".")
+    second, _, tail = rest.partition(".")
+    return namespace, second, tail
+
+
+def variant_of(
+    namespace: str | None, variants: Mapping[str, Collection[str]]
+) -> tuple[str, str] | None:
+    """``(ns, variant)`` for a node namespace inside a declared variant, else ``None``."""
+    ns, variant, _ = split_name(namespace)
+    if variant and variant in variants.get(ns, ()):
+        return ns, variant
+    return None
 
 
 def name_problem(name: object) -> str | None:

@@ -28,11 +28,11 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .._errors import DeclarationError
+from .._constants import DEFAULT_KEY
+from .._errors import DeclarationError, combine
 from .names import allowed, check_name, did_you_mean, name_problem
 from .variants import resolve_variants
 
-DEFAULT_KEY = "dynamic_pipelines"
 # Location parts pydantic adds for union members and dict keys, not YAML keys.
 _PYDANTIC_TAG = re.compile(r"^(\[key\]|(list|dict|function-(after|before|wrap|plain))\[.*\])$")
 DEFAULT_MAX_MATRIX_SIZE = 1000
@@ -255,11 +255,9 @@ def parse_declaration(
             if (problem.path, problem.detail) not in seen:  # one per branch of a union
                 seen.add((problem.path, problem.detail))
                 problems.append(problem)
-    if problems:
-        first, *others = problems
-        raise DeclarationError(first.detail, path=first.path, source=source, others=others) from (
-            cause
-        )
+    combined = combine(problems, source=source)
+    if combined is not None:
+        raise combined from cause
     return declaration
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .._checks.groups import TaskGroup
+from .._constants import DEFAULT_PIPELINE
 
 TEMPLATE = Path(__file__).parent / "templates" / "airflow_dag.j2"
 DEFAULT_ENV = "local"
@@ -37,7 +38,7 @@ def dag_name(package: str, env: str, pipeline: str) -> str:
     name = package
     if env != DEFAULT_ENV:
         name += f"_{env}"
-    if pipeline != "__default__":
+    if pipeline != DEFAULT_PIPELINE:
         name += f"_{pipeline}"
     return re.sub(r"[^A-Za-z0-9_]+", "_", name)
 

@@ -19,6 +19,7 @@ from kedro.pipeline.pipeline import (
     PipelineError,
 )
 
+from .._declaration.names import split_name
 from .catalog import render_catalog
 from .nodes import collect_node, copy_node
 from .plan import NamespacePlan
@@ -166,8 +167,7 @@ class DeclaredDatasets(Mapping[str, DatasetOrigin]):
         if name in self._shared:
             namespace, template = self._shared[name]
             return DatasetOrigin(namespace, None, template)
-        namespace, _, rest = name.partition(".")
-        variant, _, template = rest.partition(".")  # variant names hold no dots
+        namespace, variant, template = split_name(name)
         if variant in self._variant_sets.get(namespace, ()) and template in self._per_variant.get(
             namespace, ()
         ):

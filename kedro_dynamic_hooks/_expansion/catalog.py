@@ -15,7 +15,6 @@ if TYPE_CHECKING:
 
 NAMESPACE = "{namespace}"
 VARIANT = "{variant}"
-PATH_KEYS = ("filepath", "path")
 
 
 def check_catalog_templates(

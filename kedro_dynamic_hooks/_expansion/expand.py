@@ -21,8 +21,10 @@ from typing import Any
 from kedro.pipeline import Pipeline
 from kedro.pipeline.node import Node
 
+from .._constants import DEFAULT_KEY
 from .._declaration.merge import deep_merge
-from .._declaration.schema import DEFAULT_KEY, Declaration
+from .._declaration.names import split_name
+from .._declaration.schema import Declaration
 from .._errors import DeclarationError
 from .build import DeclaredDatasets, build_namespace, declared_scope
 from .nodes import base_name
@@ -136,7 +138,7 @@ def _check_writers_across_namespaces(
     """
     writers: dict[str, dict[str, str]] = {"written": {}, "confirmed": {}}
     for node in nodes:
-        owner = (node.namespace or "").split(".", 1)[0]
+        owner = split_name(node.namespace)[0]
         for verb, names in (("written", node.outputs), ("confirmed", node.confirms)):
             for name in names:
                 other = writers[verb].setdefault(base_name(name), owner)

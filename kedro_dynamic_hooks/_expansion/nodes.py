@@ -17,10 +17,8 @@ from typing import Any
 from kedro.pipeline.node import Node
 
 from .. import _kedro_compat as compat
+from .._constants import ALL_PARAMETERS, PARAMS
 from .._kedro_compat import Names
-
-PARAMS = "params:"
-ALL_PARAMETERS = "parameters"
 
 
 def base_name(name: str) -> str:

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from kedro.pipeline.node import Node
 
+from .._constants import PARAMS
 from .._declaration.merge import deep_merge, nest
 from .._declaration.names import allowed, did_you_mean
 from .._errors import DeclarationError
-from .nodes import PARAMS
 
 if TYPE_CHECKING:
     from .._declaration.schema import NamespaceSpec

@@ -15,13 +15,13 @@ from typing import Any
 from kedro.pipeline import Pipeline
 from kedro.pipeline.node import Node
 
+from .._constants import DEFAULT_PIPELINE, PARAMS
 from .._declaration.names import allowed, did_you_mean
 from .._declaration.schema import NamespaceSpec
 from .._errors import DeclarationError
 from .catalog import check_catalog_templates
 from .nodes import DatasetRenamer, base_name
 from .parameters import VariantParameters, namespace_parameters, used_parameters
-from .result import DEFAULT_PIPELINE
 
 
 @dataclass(frozen=True)
@@ -182,7 +182,7 @@ def _check_datasets(spec: NamespaceSpec, nodes: list[Node], error: ErrorAt) -> N
         base_name(d)
         for n in nodes
         for d in [*n.inputs, *n.outputs, *n.confirms]
-        if not d.startswith("params:")
+        if not d.startswith(PARAMS)
     }
     for name in spec.inputs:
         if name not in datasets:

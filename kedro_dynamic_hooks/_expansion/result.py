@@ -11,9 +11,8 @@ from typing import Any
 from kedro.pipeline import Pipeline
 from kedro.pipeline.node import Node
 
+from .._constants import DEFAULT_PIPELINE, is_parameter
 from .._errors import ProjectError
-
-DEFAULT_PIPELINE = "__default__"
 
 # Every node an expansion built, by identity, so that a later expansion in the
 # same process replaces exactly those in __default__ and never a user's own
@@ -143,7 +142,7 @@ class Expansion(Mapping[str, NamespaceExpansion]):
     def dataset_names(self) -> list[str]:
         """Every dataset an expanded node reads or writes, globals included (no params)."""
         names = {d for n in self.nodes for d in (*n.inputs, *n.outputs)}
-        return sorted(d for d in names if not d.startswith("params:") and d != "parameters")
+        return sorted(d for d in names if not is_parameter(d))
 
     @cached_property
     def written(self) -> frozenset[str]:

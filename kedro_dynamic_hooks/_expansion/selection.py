@@ -22,7 +22,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-DEFAULT_PIPELINE = "__default__"
+from .._constants import DEFAULT_PIPELINE
+from .._declaration.names import split_name
 
 # Namespace -> the variants to build (None: all of them). A namespace that is
 # not a key is not built at all.
@@ -95,7 +96,7 @@ def decide(
     # Every pipeline and node the run names must exist, even where the filters
     # leave nothing of it: Kedro refuses a name it cannot find.
     for name in selection.pipelines:
-        ns, _, variant = name.partition(".")
+        ns, variant, _ = split_name(name)
         current = result.get(ns, frozenset())
         if current is not None:
             result[ns] = current | ({variant} if variant else set())
@@ -119,8 +120,8 @@ def _by_pipelines(names: tuple[str, ...], known: Mapping[str, frozenset[str]]) -
     for name in names:
         if name == DEFAULT_PIPELINE:
             continue
-        ns, _, variant = name.partition(".")
-        if ns not in known or (variant and variant not in known[ns]):
+        ns, variant, rest = split_name(name)
+        if ns not in known or rest or (variant and variant not in known[ns]):
             raise _Everything(
                 f"pipeline '{name}' is not one of the declaration's; a template or a "
                 "pipeline of your own may read any variant's data"
@@ -134,10 +135,9 @@ def _by_namespaces(values: tuple[str, ...], known: Mapping[str, frozenset[str]])
         return None
     found: Needed = {}
     for value in values:
-        ns, _, rest = value.partition(".")
+        ns, variant, _ = split_name(value)
         if ns not in known:
             continue  # selects no node of ours
-        variant = rest.split(".", 1)[0]
         _add(found, ns, variant if variant in known[ns] else None)
     return found
 
@@ -166,12 +166,11 @@ def _by_nodes(names: tuple[str, ...], known: Mapping[str, frozenset[str]]) -> Ne
         return None
     found: Needed = {}
     for name in names:
-        ns, _, rest = name.partition(".")
-        if ns not in known or not rest:
+        ns, variant, rest = split_name(name)
+        if ns not in known or not variant:
             raise _Everything(f"node '{name}' is not in a declared namespace")
-        variant = rest.split(".", 1)[0]
         # A shared or collect node: the whole namespace (collect reads every variant).
-        _add(found, ns, variant if variant in known[ns] and "." in rest else None)
+        _add(found, ns, variant if variant in known[ns] and rest else None)
     return found
 
 

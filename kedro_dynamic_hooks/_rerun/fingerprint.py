@@ -32,7 +32,7 @@ from typing import Any
 
 from kedro.pipeline.node import Node
 
-PARAMS = "params:"
+from .._constants import PARAMS
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,12 @@ from kedro.framework.project import find_pipelines, settings
 from kedro.pipeline import Pipeline
 from kedro.utils import find_kedro_project
 
-from .._declaration.schema import DEFAULT_KEY, Declaration, parse_declaration
+from .._constants import DEFAULT_KEY, DEFAULT_PIPELINE
+from .._declaration.names import split_name
+from .._declaration.schema import Declaration, parse_declaration
 from .._errors import DynamicPipelinesError
 from .._expansion.expand import expand
-from .._expansion.result import DEFAULT_PIPELINE, Expansion
+from .._expansion.result import Expansion
 from .._kedro_compat import requested_pipelines, requesting
 from .reporting import reported
 
@@ -60,7 +62,7 @@ def template_names(declaration: Declaration) -> set[str]:
 def needed_names(declaration: Declaration, requested: list[str]) -> list[str]:
     """Replace requested dynamic names (``ns``, ``ns.v``) with their templates."""
     namespaces = declaration.namespaces
-    keep = {name for name in requested if name.split(".", 1)[0] not in namespaces}
+    keep = {name for name in requested if split_name(name)[0] not in namespaces}
     return sorted(keep | template_names(declaration))
 
 

@@ -29,12 +29,13 @@ from kedro.framework.hooks import hook_impl
 from kedro.io import DatasetError
 
 from .._checks.collisions import check_collisions
-from .._checks.inputs import check_pipeline, check_produced, dataset_origin_path, first
-from .._declaration.schema import DEFAULT_KEY, Declaration, parse_declaration
-from .._errors import DynamicPipelinesError, ProjectError
+from .._checks.inputs import check_pipeline, check_produced, dataset_origin_path
+from .._constants import DEFAULT_KEY, DEFAULT_PIPELINE
+from .._declaration.schema import Declaration, parse_declaration
+from .._errors import DynamicPipelinesError, ProjectError, combine
 from .._expansion.expand import expand
 from .._expansion.parameters import check_runtime_root
-from .._expansion.result import DEFAULT_PIPELINE, Expansion, is_expanded
+from .._expansion.result import Expansion, is_expanded
 from .._expansion.selection import needed
 from .._kedro_compat import parameters_without_runtime, requested_pipelines, set_requested
 from .._rerun.journal import state_path
@@ -163,7 +164,7 @@ class DynamicPipelinesHook:
             key=self.key,
             source=None,
         )
-        problem: DynamicPipelinesError | None = first(errors)
+        problem: DynamicPipelinesError | None = combine(errors)
         if problem is not None:
             if problem.source is None:
                 problem = problem.with_source(declaration_source(loader, self.key))
@@ -436,7 +437,7 @@ def _templates(declaration: Declaration) -> Mapping[str, Pipeline]:
     from kedro.framework.project import pipelines
 
     requested = requested_pipelines()
-    narrowed = requested is not None and "__default__" not in requested
+    narrowed = requested is not None and DEFAULT_PIPELINE not in requested
     if narrowed:
         set_requested(needed_names(declaration, list(requested or ())))
     with hook_is_loading():

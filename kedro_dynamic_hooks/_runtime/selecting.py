@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from .._constants import DEFAULT_PIPELINE
 from .._declaration.schema import Declaration
 from .._expansion.selection import Needed, Selection, decide
 
@@ -159,7 +160,7 @@ def selection_of(run_params: Mapping[str, Any]) -> Selection:
 
     pipelines = given("pipeline_names")
     return Selection(
-        pipelines=() if pipelines == ("__default__",) else pipelines,
+        pipelines=() if pipelines == (DEFAULT_PIPELINE,) else pipelines,
         namespaces=given("namespaces") or given("namespace"),
         tags=given("tags"),
         nodes=given("node_names"),
