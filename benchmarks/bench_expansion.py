@@ -24,13 +24,11 @@ from typing import Any
 from kedro.pipeline import Pipeline, node, pipeline
 from omegaconf import OmegaConf
 
+from kedro_dynamic_hooks._checks.catalog_index import CatalogIndex
 from kedro_dynamic_hooks._checks.collisions import check_collisions
-from kedro_dynamic_hooks._checks.inputs import (
-    CatalogIndex,
-    check_pipeline,
-    check_registry,
-    check_types,
-)
+from kedro_dynamic_hooks._checks.inputs import check_pipeline
+from kedro_dynamic_hooks._checks.policy import check_registry
+from kedro_dynamic_hooks._checks.types import check_types
 from kedro_dynamic_hooks._declaration.merge import deep_merge
 from kedro_dynamic_hooks._declaration.schema import parse_declaration
 from kedro_dynamic_hooks._expansion.expand import expand

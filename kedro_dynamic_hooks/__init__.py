@@ -14,14 +14,8 @@ change in any release.
 from importlib.metadata import PackageNotFoundError, version
 
 from . import _supported  # noqa: F401  (refuses unsupported Kedro versions first)
-from ._declaration.schema import (
-    ChainSpec,
-    CollectSpec,
-    Declaration,
-    MatrixSpec,
-    NamespaceSpec,
-    VariantSpec,
-)
+from ._declaration.schema import Declaration, NamespaceSpec
+from ._declaration.sections import ChainSpec, CollectSpec, MatrixSpec, VariantSpec
 from ._errors import CollisionError, DeclarationError, DynamicPipelinesError, ProjectError
 from ._runtime.find import find_dynamic_pipelines
 from ._runtime.hook import DynamicPipelinesHook

@@ -12,114 +12,17 @@ contain another dataset's files: with ``overwrite`` it deletes them.
 
 from __future__ import annotations
 
-import os
-import posixpath
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from kedro.io.catalog_config_resolver import CatalogConfigResolver
 
-from .._constants import FOLDER_TYPES, PATH_KEYS
 from .._errors import CollisionError, combine
 from .._expansion.nodes import base_name
+from .catalog_index import Location, locations
 
 if TYPE_CHECKING:
     from .._expansion.result import DatasetOrigin
-
-
-
-@dataclass(frozen=True)
-class Location:
-    """One place a dataset reads or writes."""
-
-    dataset: str
-    path: str  # normalised, as shown
-    key: str  # what is compared: the path, case-folded
-    folder: bool
-    pattern: str | None = None  # the dataset factory that gave the config, if any
-
-
-def config_paths(config: Any) -> Iterator[tuple[str, bool]]:
-    """Every ``filepath``/``path`` string in a dataset config, at any depth,
-    with whether it is a folder dataset's folder."""
-    if not isinstance(config, Mapping):
-        return
-    folder = str(config.get("type", "")).endswith(FOLDER_TYPES)
-    for key in PATH_KEYS:
-        value = config.get(key)
-        if isinstance(value, str) and value:
-            yield value, folder
-    for key, value in config.items():
-        if key not in PATH_KEYS and key != "credentials" and isinstance(value, Mapping):
-            yield from config_paths(value)
-
-
-class _Normaliser:
-    """Normalises paths, resolving each local folder's symlinks once."""
-
-    def __init__(self, project_path: str) -> None:
-        self.project_path = project_path
-        self._real: dict[str, str] = {}
-
-    def __call__(self, value: str) -> str:
-        value = value.replace("\\", "/")
-        if value.startswith("file://"):
-            value = value[len("file://") :]
-        if "://" in value:
-            protocol, rest = value.split("://", 1)
-            return f"{protocol}://{posixpath.normpath(rest).lstrip('/')}".rstrip("/")
-        value = os.path.expanduser(value)
-        if not posixpath.isabs(value):
-            value = posixpath.join(self.project_path, value)
-        folder, name = posixpath.split(posixpath.normpath(value))
-        return posixpath.join(self._resolve(folder), name)
-
-    def _resolve(self, folder: str) -> str:
-        if folder not in self._real:
-            parent, name = posixpath.split(folder)
-            if not name or parent == folder:
-                resolved = folder
-            else:
-                candidate = posixpath.join(self._resolve(parent), name)
-                resolved = (
-                    os.path.realpath(candidate).replace("\\", "/")
-                    if os.path.islink(candidate)
-                    else candidate
-                )
-            self._real[folder] = resolved
-        return self._real[folder]
-
-
-def locations(
-    catalog: Mapping[str, Any], names: Iterable[str], *, project_path: str
-) -> dict[str, list[Location]]:
-    """Resolve each dataset name to every place it reads or writes."""
-    patterns = {k: v for k, v in catalog.items() if CatalogConfigResolver.is_pattern(k)}
-    from .inputs import CatalogIndex  # a resolver of the same patterns
-
-    index = CatalogIndex(patterns) if patterns else None
-    normalise = _Normaliser(project_path)
-    found: dict[str, list[Location]] = {}
-    for name in names:
-        config = catalog.get(name)
-        pattern = None
-        if config is None and index is not None:
-            config = index.resolve(name)
-            pattern = index.pattern(name)
-        places = []
-        for value, folder in config_paths(config):
-            path = normalise(value)
-            shown = _relative(path, project_path)
-            places.append(Location(name, shown, path.casefold(), folder, pattern))
-        found[name] = places
-    return found
-
-
-def _relative(path: str, project_path: str) -> str:
-    """A path inside the project as relative to it, for messages; others as they are."""
-    root = project_path.replace("\\", "/").rstrip("/") + "/"
-    return path[len(root) :] if path.startswith(root) else path
 
 
 def check_collisions(

@@ -16,69 +16,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from kedro.io import DatasetError
-from kedro.io.catalog_config_resolver import DEFAULT_RUNTIME_PATTERN, CatalogConfigResolver
-from kedro.io.core import parse_dataset_definition
 from kedro.pipeline import Pipeline
 
-from .._constants import ALL_PARAMETERS, DEFAULT_PIPELINE, PARAMS, is_parameter
+from .._constants import ALL_PARAMETERS, PARAMS, is_parameter
 from .._declaration.names import split_name
-from .._errors import DynamicPipelinesError, ProjectError
+from .._errors import ProjectError
 from .._expansion.nodes import base_name
 from .._expansion.result import Expansion
 
 Known = Callable[[str], bool]
-
-
-class CatalogIndex:
-    """Answers "would Kedro find this dataset?" from a catalog configuration.
-
-    A name is known when it has an explicit entry or matches a dataset factory
-    pattern written by the user (Kedro's own runtime pattern, which makes a
-    ``MemoryDataset`` of anything, does not count: nothing would be persisted).
-    """
-
-    def __init__(self, catalog: Mapping[str, Any]) -> None:
-        self.explicit = {k for k in catalog if not CatalogConfigResolver.is_pattern(k)}
-        patterns = {
-            k: _without_credentials(v)
-            for k, v in catalog.items()
-            if CatalogConfigResolver.is_pattern(k)
-        }
-        try:
-            self._resolver = CatalogConfigResolver(
-                config=patterns, default_runtime_patterns=DEFAULT_RUNTIME_PATTERN
-            )
-        except DatasetError as exc:
-            raise ProjectError(
-                f"a dataset factory pattern is invalid: {exc}", path="catalog", source="the catalog"
-            ) from exc
-        self._has_patterns = bool(patterns)
-
-    def resolve(self, name: str) -> dict[str, Any] | None:
-        """The config the best-matching pattern gives ``name`` (Kedro's default if none)."""
-        if not self._has_patterns:
-            return None
-        config: dict[str, Any] = self._resolver.resolve_pattern(name)
-        return config
-
-    def pattern(self, name: str) -> str | None:
-        """The user's dataset factory pattern that matches ``name``, if any."""
-        if not self._has_patterns:
-            return None
-        match: str | None = self._resolver.match_dataset_pattern(name)
-        return match or self._resolver.match_user_catch_all_pattern(name)
-
-    def __call__(self, name: str) -> bool:
-        if name in self.explicit:
-            return True
-        if not self._has_patterns:
-            return False
-        resolver = self._resolver
-        return (
-            resolver.match_dataset_pattern(name) is not None
-            or resolver.match_user_catch_all_pattern(name) is not None
-        )
 
 
 def parameter_known(name: str, parameters: Mapping[str, Any]) -> bool:
@@ -196,112 +142,6 @@ def check_pipeline(
         explain(name, readers, pipeline_name, expansion, known, key=key, source=source)
         for name, readers in unresolved_inputs(pipeline, known).items()
     ]
-
-
-def check_registry(
-    registry: Mapping[str, Pipeline],
-    expansion: Expansion,
-    catalog: Mapping[str, Any],
-    parameters: Mapping[str, Any],
-    *,
-    key: str,
-    source: str | None,
-) -> tuple[list[DynamicPipelinesError], list[DynamicPipelinesError]]:
-    """What ``validate`` checks, as (errors, warnings).
-
-    Errors: an input that ``kedro run`` (``__default__``) or a run of a
-    namespace could not find. Warnings: one that only a run of a single
-    variant (e.g. a shared output kept in memory) or of another registered
-    pipeline (e.g. one reading a bare template's output) could not find;
-    ``--strict`` makes them errors.
-    """
-    index = CatalogIndex(catalog)
-
-    def known(name: str) -> bool:
-        if is_parameter(name):
-            return parameter_known(name, parameters)
-        return index(name)
-
-    variants = {f"{ns}.{v}" for ns, names in expansion.variants.items() for v in names}
-    own = [
-        n
-        for n in registry
-        if n not in expansion.templates and n not in expansion.pipelines and n != DEFAULT_PIPELINE
-    ]
-    whole = [n for n in (DEFAULT_PIPELINE, *expansion.pipelines) if n in registry]
-    whole = [n for n in whole if n not in variants]
-    partial = [*sorted(variants & registry.keys()), *own]
-    found: dict[str, DynamicPipelinesError] = {}
-    warned: dict[str, DynamicPipelinesError] = {}
-    for group, names in ((found, whole), (warned, partial)):
-        for pipeline_name in names:
-            run = f"kedro run --pipelines {pipeline_name}"
-            for name, readers in unresolved_inputs(registry[pipeline_name], known).items():
-                if name not in found and name not in group:  # one finding per dataset
-                    group[name] = explain(
-                        name, readers, run, expansion, known, key=key, source=source
-                    )
-    return list(found.values()), list(warned.values())
-
-
-def unused_catalog_entries(
-    catalog: Mapping[str, Any], registry: Mapping[str, Pipeline], expansion: Expansion
-) -> list[str]:
-    """catalog.yml entries no registered pipeline uses once templates are namespaced."""
-    used = {
-        d for name, p in registry.items() if name not in expansion.templates for d in p.datasets()
-    }
-    owned = {origin.template for origin in expansion.datasets.values()}
-    return sorted(
-        name
-        for name in catalog
-        if not CatalogConfigResolver.is_pattern(name)
-        and name not in used
-        and base_name(name) in owned
-        and name not in expansion.catalog
-    )
-
-
-def _without_credentials(config: Any) -> Any:
-    if isinstance(config, Mapping):
-        return {k: _without_credentials(v) for k, v in config.items() if k != "credentials"}
-    return config
-
-
-def dataset_origin_path(name: str, expansion: Expansion | None, key: str) -> str:
-    """The YAML path of a dataset's config: its catalog template, or its catalog entry."""
-    if expansion is None or name not in expansion.catalog:
-        return name
-    origin = expansion.datasets[name]
-    return f"{key}.{origin.namespace}.catalog.{origin.template}"
-
-
-def check_types(
-    catalog: Mapping[str, Any], expansion: Expansion, *, key: str, source: str | None
-) -> list[DynamicPipelinesError]:
-    """Every catalog entry's ``type`` must import (checked once per distinct config type)."""
-    errors: dict[str, DynamicPipelinesError] = {}
-    tried: dict[str, str | None] = {}
-    for name, config in catalog.items():
-        if not isinstance(config, Mapping) or not isinstance(config.get("type"), str):
-            continue
-        kind = config["type"]
-        if kind not in tried:
-            try:
-                parse_dataset_definition(dict(_without_credentials(config)))
-                tried[kind] = None
-            except DatasetError as exc:
-                tried[kind] = " ".join(line.strip() for line in str(exc).splitlines() if line)
-        problem = tried[kind]
-        where = dataset_origin_path(name, expansion, key)
-        if problem is not None and where not in errors:
-            from_template = where != name
-            errors[where] = ProjectError(
-                f"the dataset type '{kind}' of '{name}' cannot be loaded: {problem}",
-                path=where,
-                source=source if from_template else "the catalog",
-            )
-    return list(errors.values())
 
 
 def check_produced(

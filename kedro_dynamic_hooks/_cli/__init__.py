@@ -23,13 +23,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
+from .._checks.catalog_index import CatalogIndex, resolve_filepaths
 from .._checks.groups import GROUP_KINDS, task_groups
-from .._checks.inputs import CatalogIndex, check_registry, check_types, unused_catalog_entries
+from .._checks.policy import check_registry, unused_catalog_entries
+from .._checks.types import check_types
 from .._constants import DEFAULT_KEY, DEFAULT_PIPELINE, is_parameter
 from .._declaration.names import did_you_mean
 from .._declaration.schema import json_schema, parse_declaration
 from .._errors import DynamicPipelinesError
-from .._expansion.catalog import resolve_filepaths
 from .._expansion.result import Expansion
 from .._expansion.selection import Selection
 from .._kedro_compat import split_params

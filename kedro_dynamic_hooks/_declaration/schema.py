@@ -31,65 +31,11 @@ from pydantic_core import PydanticCustomError
 from .._constants import DEFAULT_KEY
 from .._errors import DeclarationError, combine
 from .names import allowed, check_name, did_you_mean, name_problem
+from .sections import ChainSpec, CollectSpec, MatrixSpec, VariantSpec, _Section
 from .variants import resolve_variants
 
 # Location parts pydantic adds for union members and dict keys, not YAML keys.
 _PYDANTIC_TAG = re.compile(r"^(\[key\]|(list|dict|function-(after|before|wrap|plain))\[.*\])$")
-DEFAULT_MAX_MATRIX_SIZE = 1000
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-class VariantSpec(_Section):
-    """One named variant of a namespace."""
-
-    overrides: dict[str, Any] = Field(
-        default_factory=dict,
-        description="Parameter overrides deep-merged over the namespace's parameters.",
-    )
-
-
-class MatrixSpec(_Section):
-    """A cartesian product of parameter values; each combination is a variant."""
-
-    parameters: dict[str, list[Any] | dict[str | int, Any]] = Field(
-        description=(
-            "Dotted parameter path -> list of values, or mapping of label -> value. "
-            "Labels (or readable forms of the values) name the combinations."
-        ),
-        min_length=1,
-    )
-    max_size: int = Field(
-        default=DEFAULT_MAX_MATRIX_SIZE,
-        gt=0,
-        description="Refuse matrices with more combinations than this.",
-    )
-
-
-class ChainSpec(_Section):
-    """Variants run as an ordered chain: each consumes the previous one's output."""
-
-    input: str = Field(description="Template dataset each variant reads from its predecessor.")
-    output: str = Field(description="Template dataset each variant passes to its successor.")
-    initial: str = Field(description="Global dataset the first variant reads as its input.")
-    order: list[str] | None = Field(
-        default=None,
-        description="Explicit chain order; defaults to the order of 'variants'.",
-    )
-
-
-class CollectSpec(_Section):
-    """A fan-in pipeline that receives one dataset from every variant."""
-
-    pipeline: str = Field(description="Registered pipeline instantiated once per namespace.")
-    input: str = Field(
-        description=(
-            "Dataset produced by every variant. The collect pipeline's node that reads a "
-            "dataset of this name receives a dict {variant: value}."
-        )
-    )
 
 
 class NamespaceSpec(_Section):
@@ -147,7 +93,7 @@ class NamespaceSpec(_Section):
     @model_validator(mode="after")
     def _check(self) -> NamespaceSpec:
         try:
-            self._variants = resolve_variants(self)
+            self._variants = resolve_variants(self.variants, self.matrix, self.chain)
         except DeclarationError as exc:
             raise _refusal(exc.detail, exc.path or "") from exc
         both = sorted(set(self.shared) & set(self.pipelines))

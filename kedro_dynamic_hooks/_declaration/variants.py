@@ -5,17 +5,17 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._errors import DeclarationError
 from .merge import deep_merge, nest
 from .names import allowed, check_name, did_you_mean, name_problem, value_label
-
-if TYPE_CHECKING:
-    from .schema import NamespaceSpec
+from .sections import ChainSpec, MatrixSpec, VariantSpec
 
 
-def resolve_variants(spec: NamespaceSpec) -> dict[str, dict[str, Any]]:
+def resolve_variants(
+    named: Mapping[str, VariantSpec], matrix: MatrixSpec | None, chain: ChainSpec | None
+) -> dict[str, dict[str, Any]]:
     """Return variant name -> variant-level overrides, in run order.
 
     Named variants come first in declaration order, then matrix combinations in
@@ -28,11 +28,11 @@ def resolve_variants(spec: NamespaceSpec) -> dict[str, dict[str, Any]]:
             relative to the namespace (``""`` for the namespace itself).
     """
     variants: dict[str, dict[str, Any]] = {}
-    for name, variant in spec.variants.items():
+    for name, variant in named.items():
         check_name(name, "variant", path=f"variants.{name}", source=None)
         variants[name] = variant.overrides
-    if spec.matrix is not None:
-        for name, overrides in _matrix(spec, path="matrix").items():
+    if matrix is not None:
+        for name, overrides in _matrix(matrix, path="matrix").items():
             if name in variants:
                 raise DeclarationError(
                     f"matrix combination '{name}' has the same name as a named variant. "
@@ -46,15 +46,14 @@ def resolve_variants(spec: NamespaceSpec) -> dict[str, dict[str, Any]]:
             "or a 'matrix'.",
             path="",
         )
-    if spec.chain is not None and spec.chain.order is not None:
-        variants = _reorder(variants, spec.chain.order, path="chain.order")
+    if chain is not None and chain.order is not None:
+        variants = _reorder(variants, chain.order, path="chain.order")
     return variants
 
 
-def _matrix(spec: NamespaceSpec, *, path: str) -> dict[str, dict[str, Any]]:
-    assert spec.matrix is not None
+def _matrix(matrix: MatrixSpec, *, path: str) -> dict[str, dict[str, Any]]:
     axes: list[list[tuple[str, dict[str, Any]]]] = []
-    for dotted, values in spec.matrix.parameters.items():
+    for dotted, values in matrix.parameters.items():
         parts = dotted.split(".")
         if not all(parts) or any(name_problem(p) for p in parts):
             raise DeclarationError(
@@ -71,9 +70,9 @@ def _matrix(spec: NamespaceSpec, *, path: str) -> dict[str, dict[str, Any]]:
             raise DeclarationError("needs at least one value.", path=f"{path}.parameters.{dotted}")
         axes.append(axis)
     size = math.prod(len(axis) for axis in axes)
-    if size > spec.matrix.max_size:
+    if size > matrix.max_size:
         raise DeclarationError(
-            f"matrix has {size} combinations, more than max_size={spec.matrix.max_size}. "
+            f"matrix has {size} combinations, more than max_size={matrix.max_size}. "
             "Remove values, or raise 'max_size' if you really mean it.",
             path=path,
         )

@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .._checks.collisions import locations
 from .._declaration.names import allowed, did_you_mean
 from .._errors import DeclarationError
 
@@ -124,15 +123,3 @@ def _render(value: Any, namespace: str, variant: str) -> Any:
     if isinstance(value, list):
         return [_render(v, namespace, variant) for v in value]
     return value
-
-
-def resolve_filepaths(
-    catalog: Mapping[str, Any], names: Iterable[str], *, project_path: str
-) -> dict[str, str | None]:
-    """Resolve each dataset name to its normalised filepath, as Kedro would.
-
-    A name takes its explicit entry, else the best-matching dataset factory
-    pattern; in-memory datasets (and anything without a path) give ``None``.
-    """
-    found = locations(catalog, list(names), project_path=project_path)
-    return {name: places[0].path if places else None for name, places in found.items()}

@@ -18,8 +18,8 @@ from typing import Any
 
 from kedro.pipeline import Pipeline
 
+from .._checks.catalog_index import resolve_filepaths
 from .._checks.groups import NODE, SHARED, VARIANT, TaskGroup, members, task_groups
-from .._expansion.catalog import resolve_filepaths
 from .._expansion.result import Expansion
 from .fingerprint import GroupPrint, group_print
 from .journal import append_records, compact

@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING, Any
 from kedro.framework.hooks import hook_impl
 from kedro.io import DatasetError
 
+from .._checks.catalog_index import dataset_origin_path
 from .._checks.collisions import check_collisions
-from .._checks.inputs import check_pipeline, check_produced, dataset_origin_path
+from .._checks.inputs import check_pipeline, check_produced
 from .._constants import DEFAULT_KEY, DEFAULT_PIPELINE
 from .._declaration.schema import Declaration, parse_declaration
 from .._errors import DynamicPipelinesError, ProjectError, combine

@@ -1,0 +1,86 @@
+"""What ``kedro dynamic validate`` decides: errors, warnings, and lints.
+
+Errors are what ``kedro run`` (``__default__``) or a run of a namespace could
+not find. Warnings are what only a run of a single variant (a shared output
+kept in memory, say) or of another registered pipeline could not find;
+``--strict`` makes them errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kedro.io.catalog_config_resolver import CatalogConfigResolver
+from kedro.pipeline import Pipeline
+
+from .._constants import DEFAULT_PIPELINE, is_parameter
+from .._errors import DynamicPipelinesError
+from .._expansion.nodes import base_name
+from .._expansion.result import Expansion
+from .catalog_index import CatalogIndex
+from .inputs import explain, parameter_known, unresolved_inputs
+
+
+def check_registry(
+    registry: Mapping[str, Pipeline],
+    expansion: Expansion,
+    catalog: Mapping[str, Any],
+    parameters: Mapping[str, Any],
+    *,
+    key: str,
+    source: str | None,
+) -> tuple[list[DynamicPipelinesError], list[DynamicPipelinesError]]:
+    """What ``validate`` checks, as (errors, warnings).
+
+    Errors: an input that ``kedro run`` (``__default__``) or a run of a
+    namespace could not find. Warnings: one that only a run of a single
+    variant (e.g. a shared output kept in memory) or of another registered
+    pipeline (e.g. one reading a bare template's output) could not find;
+    ``--strict`` makes them errors.
+    """
+    index = CatalogIndex(catalog)
+
+    def known(name: str) -> bool:
+        if is_parameter(name):
+            return parameter_known(name, parameters)
+        return index(name)
+
+    variants = {f"{ns}.{v}" for ns, names in expansion.variants.items() for v in names}
+    own = [
+        n
+        for n in registry
+        if n not in expansion.templates and n not in expansion.pipelines and n != DEFAULT_PIPELINE
+    ]
+    whole = [n for n in (DEFAULT_PIPELINE, *expansion.pipelines) if n in registry]
+    whole = [n for n in whole if n not in variants]
+    partial = [*sorted(variants & registry.keys()), *own]
+    found: dict[str, DynamicPipelinesError] = {}
+    warned: dict[str, DynamicPipelinesError] = {}
+    for group, names in ((found, whole), (warned, partial)):
+        for pipeline_name in names:
+            run = f"kedro run --pipelines {pipeline_name}"
+            for name, readers in unresolved_inputs(registry[pipeline_name], known).items():
+                if name not in found and name not in group:  # one finding per dataset
+                    group[name] = explain(
+                        name, readers, run, expansion, known, key=key, source=source
+                    )
+    return list(found.values()), list(warned.values())
+
+
+def unused_catalog_entries(
+    catalog: Mapping[str, Any], registry: Mapping[str, Pipeline], expansion: Expansion
+) -> list[str]:
+    """catalog.yml entries no registered pipeline uses once templates are namespaced."""
+    used = {
+        d for name, p in registry.items() if name not in expansion.templates for d in p.datasets()
+    }
+    owned = {origin.template for origin in expansion.datasets.values()}
+    return sorted(
+        name
+        for name in catalog
+        if not CatalogConfigResolver.is_pattern(name)
+        and name not in used
+        and base_name(name) in owned
+        and name not in expansion.catalog
+    )

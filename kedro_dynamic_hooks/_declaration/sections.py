@@ -1,0 +1,67 @@
+"""The declaration's leaf sections: a named variant, a matrix, a chain, a collect step.
+
+One pydantic model per YAML section, ``extra="forbid"`` and strict types, so
+that a typo or a wrong type is reported instead of silently ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DEFAULT_MAX_MATRIX_SIZE = 1000
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class VariantSpec(_Section):
+    """One named variant of a namespace."""
+
+    overrides: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Parameter overrides deep-merged over the namespace's parameters.",
+    )
+
+
+class MatrixSpec(_Section):
+    """A cartesian product of parameter values; each combination is a variant."""
+
+    parameters: dict[str, list[Any] | dict[str | int, Any]] = Field(
+        description=(
+            "Dotted parameter path -> list of values, or mapping of label -> value. "
+            "Labels (or readable forms of the values) name the combinations."
+        ),
+        min_length=1,
+    )
+    max_size: int = Field(
+        default=DEFAULT_MAX_MATRIX_SIZE,
+        gt=0,
+        description="Refuse matrices with more combinations than this.",
+    )
+
+
+class ChainSpec(_Section):
+    """Variants run as an ordered chain: each consumes the previous one's output."""
+
+    input: str = Field(description="Template dataset each variant reads from its predecessor.")
+    output: str = Field(description="Template dataset each variant passes to its successor.")
+    initial: str = Field(description="Global dataset the first variant reads as its input.")
+    order: list[str] | None = Field(
+        default=None,
+        description="Explicit chain order; defaults to the order of 'variants'.",
+    )
+
+
+class CollectSpec(_Section):
+    """A fan-in pipeline that receives one dataset from every variant."""
+
+    pipeline: str = Field(description="Registered pipeline instantiated once per namespace.")
+    input: str = Field(
+        description=(
+            "Dataset produced by every variant. The collect pipeline's node that reads a "
+            "dataset of this name receives a dict {variant: value}."
+        )
+    )
