@@ -11,13 +11,14 @@ import click
 import pytest
 import yaml
 from click.testing import CliRunner
-from helpers import FACTORY, SAMPLE, settings_hooks
+from helpers import FACTORY, SAMPLE
 from kedro.framework.project import pipelines
 from kedro.framework.session import KedroSession
 from kedro.pipeline import node
 
 from kedro_dynamic_hooks import DeclarationError, DynamicPipelinesHook, find_dynamic_pipelines
-from kedro_dynamic_hooks._cli import commands, parameters_schema
+from kedro_dynamic_hooks._cli import commands
+from kedro_dynamic_hooks._declaration.schema import parameters_schema
 from kedro_dynamic_hooks._kedro_compat import requested_pipelines
 
 
@@ -124,8 +125,14 @@ def test_on_node_error_names_the_variant(caplog):
     hook = DynamicPipelinesHook()
     failing = node(lambda x: x, "a", "b", name="train", namespace="ns.v1", tags=["ns", "v1"])
     with caplog.at_level(logging.ERROR):
-        hook.on_node_error(ValueError("boom"), failing)
-        hook.on_node_error(ValueError("unrelated"), node(lambda x: x, "a", "c", name="plain"))
+        # Outside a run the hook knows no expansion: it names the failing node itself.
+        hook.on_node_error(ValueError("boom"), failing, catalog=object(), run_id="r1")
+        hook.on_node_error(
+            ValueError("unrelated"),
+            node(lambda x: x, "a", "c", name="plain"),
+            catalog=object(),
+            run_id="r1",
+        )
     assert "Variant 'ns.v1' failed in node 'ns.v1.train': boom." in caplog.text
     assert (
         "After fixing it, 'kedro dynamic run --stale' re-runs exactly what is stale: this "
@@ -263,17 +270,20 @@ def test_commands_open_the_projects_session_class_and_close_it(session_project, 
 
 
 def test_failure_advice_names_the_variants_first_nodes(session_project, caplog):
+    from kedro_dynamic_hooks._runtime.advice import failure_advice
+    from kedro_dynamic_hooks._runtime.runs import Prepared, RunState
+    from kedro_dynamic_hooks._runtime.service import registered
+
     with KedroSession.create(project_path=session_project) as session:
-        session.load_context()
-    hook = next(h for h in settings_hooks() if isinstance(h, DynamicPipelinesHook))
-    failing = pipelines["price_predictor.candidate2"].nodes[1]
-    with caplog.at_level(logging.ERROR):
-        hook.on_node_error(ValueError("boom"), failing)
-    assert "'kedro run --from-nodes price_predictor.candidate2.split_data'" in caplog.text
+        loader = session.load_context().config_loader
+    variant = pipelines["price_predictor.candidate2"]
+    run = RunState(variant, {}, Prepared(registered(loader).expansion, loader))
+    advice = failure_advice(variant.nodes[1], ValueError("boom"), run)
+    assert "'kedro run --from-nodes price_predictor.candidate2.split_data'" in advice
 
 
 def test_relative_paths_never_crash_on_foreign_spellings():
-    from kedro_dynamic_hooks._cli import _shown
+    from kedro_dynamic_hooks._checks.catalog_index import shown_path as _shown
 
     assert _shown("/p/data/x.csv", "/p") == "data/x.csv"
     assert _shown("/elsewhere/x.csv", "/p") == "/elsewhere/x.csv"

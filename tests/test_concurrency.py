@@ -65,3 +65,24 @@ def test_two_sessions_in_threads_do_not_corrupt_each_other(session_project):
         ]
         * 2
     )
+
+
+def test_concurrent_service_session_runs_each_keep_their_records(demo_session):
+    # Per-run state keyed by run id and catalog: four runs at once in one
+    # process, one hook instance, each leaves its own group's record.
+    from kedro_dynamic_hooks._rerun.journal import read_state, state_path
+
+    service = pytest.importorskip(
+        "kedro.framework.session.service_session", reason="KedroServiceSession is Kedro >= 1.5"
+    )
+    with KedroSession.create(project_path=demo_session) as session:
+        session.run(namespaces=["models"])  # the shared table, for the variants to read
+    journal = state_path(demo_session, None)
+    journal.unlink()
+    serving = service.KedroServiceSession.create(project_path=demo_session, serving_mode=True)
+    variants = ["small", "exact", "large", "tiny"]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda v: serving.run(namespaces=[f"models.{v}"]), variants))
+    recorded = read_state(journal)
+    assert {f"models.{v}" for v in variants} <= set(recorded), sorted(recorded)
+    assert all(recorded[f"models.{v}"]["ok"] for v in variants)

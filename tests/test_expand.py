@@ -88,10 +88,17 @@ def test_registry_updates_are_idempotent(templates, reference):
 def test_a_new_expansion_replaces_an_old_one_after_the_old_is_collected(templates, reference):
     # Service sessions expand on every request; nodes compare by value, so the
     # bookkeeping of which nodes are ours must be by identity.
-    registry = {**templates, **run_expand(reference, templates).registry_updates(templates)}
+    from kedro_dynamic_hooks._runtime.registry import mark_expanded, with_expansion
+
+    def registered(registry):
+        expansion = run_expand(reference, templates)
+        mark_expanded(expansion.nodes)  # what the expansion service does
+        return with_expansion(registry, expansion)
+
+    registry = registered(templates)
     gc.collect()
     for _ in range(2):
-        registry = {**registry, **run_expand(reference, templates).registry_updates(registry)}
+        registry = registered(registry)
         gc.collect()
     assert len(registry["__default__"].nodes) == 30
 

@@ -14,8 +14,7 @@ from kedro.pipeline import Pipeline
 from kedro_dynamic_hooks._declaration.schema import parse_declaration
 from kedro_dynamic_hooks._expansion.expand import expand
 from kedro_dynamic_hooks._expansion.parameters import VariantParameters
-from kedro_dynamic_hooks._expansion.selection import Selection, decide, needed
-from kedro_dynamic_hooks._runtime.selecting import startup
+from kedro_dynamic_hooks._expansion.selection import Selection, decide, needed, startup
 
 VARIANTS = {
     "price_predictor": {"base", "candidate1", "candidate2", "candidate3"},

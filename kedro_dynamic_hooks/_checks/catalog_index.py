@@ -168,16 +168,20 @@ def locations(
         places = []
         for value, folder in config_paths(config):
             path = normalise(value)
-            shown = _relative(path, project_path)
+            shown = shown_path(path, project_path)
             places.append(Location(name, shown, path.casefold(), folder, pattern))
         found[name] = places
     return found
 
 
-def _relative(path: str, project_path: str) -> str:
+def shown_path(path: str, project_path: str) -> str:
     """A path inside the project as relative to it, for messages; others as they are."""
-    root = project_path.replace("\\", "/").rstrip("/") + "/"
-    return path[len(root) :] if path.startswith(root) else path
+    project = project_path.replace("\\", "/").rstrip("/")
+    try:
+        inside = "://" not in path and posixpath.commonpath([path, project]) == project
+    except ValueError:  # e.g. a Windows project and a POSIX or UNC path
+        return path
+    return posixpath.relpath(path, project) if inside else path
 
 
 def resolve_filepaths(

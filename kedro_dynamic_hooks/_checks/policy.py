@@ -9,6 +9,7 @@ kept in memory, say) or of another registered pipeline could not find;
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from kedro.io.catalog_config_resolver import CatalogConfigResolver
@@ -20,6 +21,7 @@ from .._expansion.nodes import base_name
 from .._expansion.result import Expansion
 from .catalog_index import CatalogIndex
 from .inputs import explain, parameter_known, unresolved_inputs
+from .types import check_types
 
 
 def check_registry(
@@ -84,3 +86,51 @@ def unused_catalog_entries(
         and base_name(name) in owned
         and name not in expansion.catalog
     )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What ``validate`` found.
+
+    Attributes:
+        problems: Errors (with ``strict``, the warnings too).
+        warnings: What only a run of one variant or another pipeline would miss.
+        unused: catalog.yml entries no pipeline uses once namespaced.
+    """
+
+    problems: list[DynamicPipelinesError]
+    warnings: list[DynamicPipelinesError] = field(default_factory=list)
+    unused: list[str] = field(default_factory=list)
+
+
+def verdict(
+    registry: Mapping[str, Pipeline],
+    expansion: Expansion,
+    catalog: Mapping[str, Any],
+    user_catalog: Mapping[str, Any],
+    parameters: Mapping[str, Any],
+    *,
+    key: str,
+    source: str | None,
+    strict: bool,
+) -> Verdict:
+    """Every check ``validate`` makes, with its error and warning policy.
+
+    Args:
+        registry: Every registered pipeline, the expansion included.
+        expansion: Every declared variant.
+        catalog: The full catalog config (templates, then catalog.yml).
+        user_catalog: catalog.yml's entries alone.
+        parameters: The expanded parameters.
+        key: The declaration's top-level parameters key.
+        source: The parameters file(s) holding the declaration.
+        strict: Count the warnings as problems.
+    """
+    problems, warnings = check_registry(
+        registry, expansion, catalog, parameters, key=key, source=source
+    )
+    problems += check_types(catalog, expansion, key=key, source=source)
+    if strict:
+        problems, warnings = [*problems, *warnings], []
+    unused = unused_catalog_entries(user_catalog, registry, expansion)
+    return Verdict(problems, warnings, unused)

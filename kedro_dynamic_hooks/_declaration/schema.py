@@ -289,3 +289,16 @@ def json_schema() -> dict[str, Any]:
     schema = Declaration.model_json_schema()
     schema["title"] = "dynamic_pipelines declaration"
     return schema
+
+
+def parameters_schema(key: str = DEFAULT_KEY) -> dict[str, Any]:
+    """JSON Schema for a parameters file: any keys, plus a checked declaration at ``key``."""
+    declaration = json_schema()
+    definitions = declaration.pop("$defs", {})
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Kedro parameters with a dynamic_pipelines declaration",
+        "type": "object",
+        "properties": {key: declaration},
+        "$defs": definitions,
+    }

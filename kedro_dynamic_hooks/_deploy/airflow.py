@@ -127,3 +127,17 @@ def render(
         conf_source=conf_source,
         **config,
     ).dump(str(target))
+
+
+def airflow_config(loader: Any) -> dict[str, Any]:
+    """``conf/<env>/airflow*.yml`` as kedro-airflow reads it (empty when absent)."""
+    from kedro.config import MissingConfigException
+
+    patterns = getattr(loader, "config_patterns", None)
+    if patterns is None:
+        return {}
+    patterns.setdefault("airflow", ["airflow*", "airflow/**"])
+    try:
+        return dict(loader["airflow"])
+    except MissingConfigException:
+        return {}

@@ -23,7 +23,7 @@ from .._declaration.names import split_name
 from .catalog import render_catalog
 from .nodes import collect_node, copy_node
 from .plan import NamespacePlan
-from .result import DatasetOrigin, NamespaceExpansion, mark_expanded
+from .result import DatasetOrigin, NamespaceExpansion
 
 # What Pipeline() raises when nodes cannot be combined.
 PIPELINE_ERRORS = (
@@ -80,7 +80,6 @@ def build_namespace(plan: NamespacePlan, only: frozenset[str] | None = None) -> 
             for n in plan.collect
         ]
         nodes.extend(collect)
-    mark_expanded(nodes)
     return NamespaceExpansion(
         name=ns,
         kind=plan.spec.kind,

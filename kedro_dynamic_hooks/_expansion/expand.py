@@ -114,7 +114,10 @@ def expand(
             "declared_variants": {plan.name: plan.variants for plan in plans},
         }
     return Expansion(
-        namespaces=built, parameters=deep_merge(base, namespace_params, runtime), **scope
+        namespaces=built,
+        parameters=deep_merge(base, namespace_params, runtime),
+        declaration=declaration,
+        **scope,
     )
 
 

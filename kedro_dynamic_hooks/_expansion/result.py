@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -12,24 +11,8 @@ from kedro.pipeline import Pipeline
 from kedro.pipeline.node import Node
 
 from .._constants import DEFAULT_PIPELINE, is_parameter
+from .._declaration.schema import Declaration
 from .._errors import ProjectError
-
-# Every node an expansion built, by identity, so that a later expansion in the
-# same process replaces exactly those in __default__ and never a user's own
-# namespaced node. Not a WeakSet: nodes compare by value, and an equal node of a
-# newer expansion would be dropped from a WeakSet when the older one dies.
-_EXPANDED: weakref.WeakValueDictionary[int, Node] = weakref.WeakValueDictionary()
-
-
-def mark_expanded(nodes: Iterable[Node]) -> None:
-    """Remember ``nodes`` as built by an expansion."""
-    for node in nodes:
-        _EXPANDED[id(node)] = node
-
-
-def is_expanded(node: Node) -> bool:
-    """Whether ``node`` itself (not an equal one) was built by an expansion."""
-    return _EXPANDED.get(id(node)) is node
 
 
 @dataclass(frozen=True)
@@ -88,6 +71,7 @@ class Expansion(Mapping[str, NamespaceExpansion]):
         namespaces: Namespace name -> its expansion, in declaration order.
         parameters: The full parameters to hand to Kedro (base, every namespace,
             then ``--params``).
+        declaration: The declaration this expansion was built from.
         declared_catalog: With a partial build, the catalog entries of every
             declared variant (``None`` when everything was built).
         declared_datasets: With a partial build, every declared dataset's origin.
@@ -96,6 +80,7 @@ class Expansion(Mapping[str, NamespaceExpansion]):
 
     namespaces: dict[str, NamespaceExpansion]
     parameters: dict[str, Any] = field(repr=False)
+    declaration: Declaration | None = field(default=None, repr=False)
     # When only some variants were built: every variant's catalog entries and
     # dataset origins, so that the collision check still covers all of them.
     declared_catalog: dict[str, dict[str, Any]] | None = field(default=None, repr=False)
@@ -169,11 +154,23 @@ class Expansion(Mapping[str, NamespaceExpansion]):
         """YAML paths of override keys added under an empty base mapping, once each."""
         return list(dict.fromkeys(k for ns in self.values() for k in ns.added_keys))
 
-    def registry_updates(self, registry: Mapping[str, Pipeline]) -> dict[str, Pipeline]:
+    @cached_property
+    def _node_ids(self) -> frozenset[int]:
+        return frozenset(id(node) for node in self.nodes)
+
+    def owns(self, node: Node) -> bool:
+        """Whether ``node`` itself (not an equal one) is one this expansion built."""
+        return id(node) in self._node_ids
+
+    def registry_updates(
+        self, registry: Mapping[str, Pipeline], earlier: Callable[[Node], bool] | None = None
+    ) -> dict[str, Pipeline]:
         """Return the pipelines to write into the project's registry.
 
         ``__default__`` (when the registry has one) keeps its own nodes, minus the
-        bare template nodes and the nodes of any earlier expansion, plus every
+        bare template nodes and the nodes of any earlier expansion (``earlier``
+        tells them apart from a user's own namespaced nodes; by default, this
+        expansion's own), plus every
         expanded node. Calling this on an already updated registry gives the
         same result. A node of its own is never dropped: if it clashes with the
         expansion, or reads what only a bare template node wrote, this refuses.
@@ -187,7 +184,8 @@ class Expansion(Mapping[str, NamespaceExpansion]):
             template_nodes = {
                 n for name in self.templates if name in registry for n in registry[name].nodes
             }
-            own = [n for n in default.nodes if n not in template_nodes and not is_expanded(n)]
+            earlier = earlier or self.owns
+            own = [n for n in default.nodes if n not in template_nodes and not earlier(n)]
             self._check_template_consumers(registry, default, own)
             try:
                 updates[DEFAULT_PIPELINE] = Pipeline([*own, *self.nodes])

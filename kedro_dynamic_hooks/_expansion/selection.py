@@ -21,9 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from .._constants import DEFAULT_PIPELINE
 from .._declaration.names import split_name
+
+if TYPE_CHECKING:
+    from .._declaration.schema import Declaration
 
 # Namespace -> the variants to build (None: all of them). A namespace that is
 # not a key is not built at all.
@@ -48,6 +52,35 @@ class Selection:
     tags: tuple[str, ...] = ()
     nodes: tuple[str, ...] = ()
     follows_graph: bool = False
+
+    @classmethod
+    def from_flags(cls, flags: Mapping[str, Any]) -> Selection:
+        """The one way to read a selection, from any spelling of Kedro's flags.
+
+        Takes ``kedro run``'s click parameters (``pipelines``, ``node_names``),
+        Kedro's ``run_params`` (``pipeline_names``, ``namespace`` before 1.0) or
+        ``kedro dynamic plan``'s; a value may be a string, a list or empty.
+        ``__default__`` alone selects no pipeline of ours.
+        """
+
+        def given(*names: str) -> tuple[str, ...]:
+            found: list[str] = []
+            for name in names:
+                value = flags.get(name)
+                if isinstance(value, str):
+                    found.extend([value] if value else [])
+                elif isinstance(value, (list, tuple)):
+                    found.extend(str(v) for v in value if v)
+            return tuple(found)
+
+        pipelines = given("pipelines", "pipeline", "pipeline_names")
+        return cls(
+            pipelines=() if pipelines == (DEFAULT_PIPELINE,) else pipelines,
+            namespaces=given("namespaces") or given("namespace"),
+            tags=given("tags"),
+            nodes=given("node_names"),
+            follows_graph=bool(given("from_nodes", "to_nodes", "from_inputs", "to_outputs")),
+        )
 
 
 class _Everything(Exception):
@@ -189,3 +222,61 @@ def _intersect(one: Needed, other: Needed) -> Needed:
         a, b = one[ns], other[ns]
         result[ns] = b if a is None else a if b is None else a & b
     return result
+
+
+def mapped(selection: Selection, declaration: Declaration) -> Needed | None:
+    """A selection mapped to the declaration's variants (``None``: all)."""
+    return _decide(selection, declaration)[0]
+
+
+def _decide(selection: Selection, declaration: Declaration) -> tuple[Needed | None, str]:
+    namespaces = declaration.namespaces
+    return decide(
+        selection,
+        {name: spec.variant_overrides for name, spec in namespaces.items()},
+        chains={name for name, spec in namespaces.items() if spec.chain is not None},
+    )
+
+
+def startup(selection: Selection, declaration: Declaration) -> dict[str, Any]:
+    """What a ``kedro run`` with this selection builds at startup, and why.
+
+    Returns:
+        ``selective``; ``built`` (namespace -> the variants built, or ``"all"``);
+        ``variants_built`` and ``variants_declared``; ``reason`` (why everything
+        is built, or ``""``); ``notes`` (namespaces built whole, and why).
+    """
+    need, reason = _decide(selection, declaration)
+    # What the flags alone select, before a chain is widened to every month.
+    namespaces = declaration.namespaces
+    asked = decide(selection, {n: s.variant_overrides for n, s in namespaces.items()}, ())[0]
+    declared = {ns: tuple(spec.variant_overrides) for ns, spec in declaration.namespaces.items()}
+    total = sum(len(names) for names in declared.values())
+    if need is None:
+        return {
+            "selective": False,
+            "built": dict.fromkeys(declared, "all"),
+            "variants_built": total,
+            "variants_declared": total,
+            "reason": reason,
+            "notes": [],
+        }
+    built: dict[str, Any] = {}
+    notes = []
+    for ns, names in need.items():
+        if names is None:
+            built[ns] = "all"
+            if namespaces[ns].chain is not None and (asked or {}).get(ns) is not None:
+                notes.append(f"{ns} is a chain: every month is built, each reads the one before")
+        else:
+            built[ns] = [name for name in declared[ns] if name in names]
+    return {
+        "selective": True,
+        "built": built,
+        "variants_built": sum(
+            len(declared[ns]) if names == "all" else len(names) for ns, names in built.items()
+        ),
+        "variants_declared": total,
+        "reason": "",
+        "notes": notes,
+    }

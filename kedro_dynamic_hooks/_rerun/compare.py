@@ -6,8 +6,12 @@ import csv
 import io
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+
+from .._declaration.names import did_you_mean
+from .._expansion.result import Expansion
+from .stale import within
 
 FORMATS = ("table", "csv", "json", "markdown")
 
@@ -109,3 +113,57 @@ def shown(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
+
+
+def variant_datasets(
+    expansion: Expansion,
+    persisted: Callable[[str], bool],
+    dataset: str,
+    namespaces: Sequence[str],
+) -> list[tuple[str, str]]:
+    """``(ns.variant, dataset name)`` of every selected variant's persisted ``dataset``.
+
+    Raises:
+        ValueError: When no variant has it persisted, naming those that are.
+    """
+    names = [
+        (f"{ns}.{variant}", f"{ns}.{variant}.{dataset}")
+        for ns, variants in expansion.variants.items()
+        for variant in variants
+        if (not namespaces or any(within(f"{ns}.{variant}", w) for w in namespaces))
+        and f"{ns}.{variant}.{dataset}" in expansion.datasets
+        and persisted(f"{ns}.{variant}.{dataset}")
+    ]
+    if not names:
+        templates = sorted(
+            {o.template for d, o in expansion.datasets.items() if o.variant and persisted(d)}
+        )
+        raise ValueError(
+            f"No variant has a persisted dataset '{dataset}'"
+            + (f" in {', '.join(namespaces)}" if namespaces else "")
+            + f". Persisted per-variant datasets: {', '.join(templates)}."
+            + did_you_mean(dataset, templates)
+        )
+    return names
+
+
+def load_rows(
+    catalog: Any, names: Sequence[tuple[str, str]]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Each variant's row, and the variants that have not written it yet.
+
+    Raises:
+        ValueError: For a value that is not one row.
+    """
+    from kedro.io import DatasetError
+
+    rows: list[dict[str, Any]] = []
+    not_run: list[str] = []
+    for variant, name in names:
+        try:
+            value = catalog.load(name)
+        except DatasetError:
+            not_run.append(variant)
+            continue
+        rows.append({"variant": variant, **as_row(value, name)})
+    return rows, not_run

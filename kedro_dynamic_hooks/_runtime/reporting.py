@@ -70,3 +70,9 @@ def reported(error: DynamicPipelinesError) -> ReportedError:
     if isinstance(error, ReportedError):
         return error
     return _reported_class(type(error))(error)
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception's message on one line (another library's, to quote in ours)."""
+    text = str(exc).strip() or type(exc).__name__
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())

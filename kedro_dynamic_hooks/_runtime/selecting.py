@@ -16,9 +16,8 @@ from typing import Any
 
 import click
 
-from .._constants import DEFAULT_PIPELINE
 from .._declaration.schema import Declaration
-from .._expansion.selection import Needed, Selection, decide
+from .._expansion.selection import Needed, Selection, mapped
 
 _announced: contextvars.ContextVar[Selection | None] = contextvars.ContextVar(
     "kedro_dynamic_hooks_selection", default=None
@@ -70,104 +69,7 @@ def run_selection(declaration: Declaration) -> Needed | None:
     params = ctx.params
     if not {"pipelines", "namespaces", "tags", "node_names"} <= params.keys():
         return None
-
-    def given(*names: str) -> tuple[str, ...]:
-        found: list[str] = []
-        for name in names:
-            value = params.get(name)
-            if isinstance(value, str) and value:
-                found.append(value)
-            elif isinstance(value, (list, tuple)):
-                found.extend(str(v) for v in value if v)
-        return tuple(found)
-
-    selection = Selection(
-        pipelines=given("pipelines", "pipeline"),
-        namespaces=given("namespaces"),
-        tags=given("tags"),
-        nodes=given("node_names"),
-        follows_graph=bool(given("from_nodes", "to_nodes", "from_inputs", "to_outputs")),
-    )
-    return mapped(selection, declaration)
-
-
-def mapped(selection: Selection, declaration: Declaration) -> Needed | None:
-    """A selection mapped to the declaration's variants (``None``: all)."""
-    return _decide(selection, declaration)[0]
-
-
-def _decide(selection: Selection, declaration: Declaration) -> tuple[Needed | None, str]:
-    namespaces = declaration.namespaces
-    return decide(
-        selection,
-        {name: spec.variant_overrides for name, spec in namespaces.items()},
-        chains={name for name, spec in namespaces.items() if spec.chain is not None},
-    )
-
-
-def startup(selection: Selection, declaration: Declaration) -> dict[str, Any]:
-    """What a ``kedro run`` with this selection builds at startup, and why.
-
-    Returns:
-        ``selective``; ``built`` (namespace -> the variants built, or ``"all"``);
-        ``variants_built`` and ``variants_declared``; ``reason`` (why everything
-        is built, or ``""``); ``notes`` (namespaces built whole, and why).
-    """
-    need, reason = _decide(selection, declaration)
-    # What the flags alone select, before a chain is widened to every month.
-    namespaces = declaration.namespaces
-    asked = decide(selection, {n: s.variant_overrides for n, s in namespaces.items()}, ())[0]
-    declared = {ns: tuple(spec.variant_overrides) for ns, spec in declaration.namespaces.items()}
-    total = sum(len(names) for names in declared.values())
-    if need is None:
-        return {
-            "selective": False,
-            "built": dict.fromkeys(declared, "all"),
-            "variants_built": total,
-            "variants_declared": total,
-            "reason": reason,
-            "notes": [],
-        }
-    built: dict[str, Any] = {}
-    notes = []
-    for ns, names in need.items():
-        if names is None:
-            built[ns] = "all"
-            if namespaces[ns].chain is not None and (asked or {}).get(ns) is not None:
-                notes.append(f"{ns} is a chain: every month is built, each reads the one before")
-        else:
-            built[ns] = [name for name in declared[ns] if name in names]
-    return {
-        "selective": True,
-        "built": built,
-        "variants_built": sum(
-            len(declared[ns]) if names == "all" else len(names) for ns, names in built.items()
-        ),
-        "variants_declared": total,
-        "reason": "",
-        "notes": notes,
-    }
-
-
-def selection_of(run_params: Mapping[str, Any]) -> Selection:
-    """The selection of a run, from Kedro's ``run_params`` (``before_pipeline_run``)."""
-
-    def given(name: str) -> tuple[str, ...]:
-        value = run_params.get(name)
-        if isinstance(value, str):
-            return (value,) if value else ()
-        return tuple(str(v) for v in value or () if v)
-
-    pipelines = given("pipeline_names")
-    return Selection(
-        pipelines=() if pipelines == (DEFAULT_PIPELINE,) else pipelines,
-        namespaces=given("namespaces") or given("namespace"),
-        tags=given("tags"),
-        nodes=given("node_names"),
-        follows_graph=bool(
-            given("from_nodes") or given("to_nodes") or given("from_inputs") or given("to_outputs")
-        ),
-    )
+    return mapped(Selection.from_flags(params), declaration)
 
 
 def describe_run(run_params: Mapping[str, Any]) -> str:

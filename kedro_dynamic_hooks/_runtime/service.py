@@ -1,0 +1,180 @@
+"""The one way to get a project's expansion: from a config loader, checked, once.
+
+The hook, ``kedro dynamic`` and :func:`~kedro_dynamic_hooks.find_dynamic_pipelines`
+all call :func:`load_expansion`. The hook remembers what it registered beside the
+context's config loader (:func:`registered`), so a ``kedro dynamic`` command
+reuses it instead of expanding again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kedro.pipeline import Pipeline
+
+from .._checks.collisions import check_collisions
+from .._declaration.schema import Declaration, parse_declaration
+from .._errors import DynamicPipelinesError, ProjectError
+from .._expansion.expand import expand
+from .._expansion.parameters import check_runtime_root
+from .._expansion.result import Expansion
+from .._expansion.selection import Needed
+from .._kedro_compat import parameters_without_runtime
+from .config import memo, original, original_parameters
+from .registry import mark_expanded, registered_templates
+from .reporting import first_line
+from .sources import declaration_source
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """An expansion and the full catalog config that goes with it.
+
+    Attributes:
+        expansion: The expansion.
+        catalog: Its rendered catalog entries, overlaid by catalog.yml's own.
+    """
+
+    expansion: Expansion
+    catalog: dict[str, Any]
+
+
+def read_declaration(loader: Any, key: str) -> tuple[Declaration, dict[str, Any]] | None:
+    """The declaration and the parameters as the files (and ``--params``) gave them.
+
+    Returns:
+        ``None`` when the parameters have no ``key``.
+
+    Raises:
+        ProjectError: When Kedro cannot read the parameters (duplicate keys, say).
+        DeclarationError: When the declaration breaks the schema.
+    """
+    try:
+        parameters = original_parameters(loader)
+    except Exception as exc:  # Kedro's own config errors, e.g. duplicate keys
+        project = getattr(loader, "conf_source", "") or ""
+        root = str(project).rsplit("/", 1)[0] + "/" if "/" in str(project) else ""
+        raise ProjectError(
+            "Kedro could not read the parameters: " + first_line(exc).replace(root, ""),
+            path="parameters",
+            source="the configuration",
+        ) from exc
+    if key not in parameters:
+        return None
+    try:
+        return parse_declaration(parameters[key], key=key), parameters
+    except DynamicPipelinesError as exc:
+        raise blame(exc, loader, key) from exc
+
+
+def load_expansion(
+    loader: Any,
+    declaration: Declaration,
+    parameters: dict[str, Any],
+    *,
+    key: str,
+    project_path: str,
+    templates: Mapping[str, Pipeline] | None = None,
+    only: Needed | None = None,
+    check: bool = True,
+) -> Loaded:
+    """Expand, then check filepaths; the expansion and its full catalog config.
+
+    Args:
+        loader: The config loader the parameters and catalog come from.
+        declaration: As :func:`read_declaration` gave it.
+        parameters: As :func:`read_declaration` gave them.
+        key: The declaration's top-level parameters key.
+        project_path: Where relative filepaths start.
+        templates: The registered pipelines; read from Kedro's registry when
+            not given.
+        only: Build just these variants (a selective run); everything is
+            still checked.
+        check: Check that no two datasets write one place.
+
+    Raises:
+        DynamicPipelinesError: Naming the YAML path and where its value came
+            from (the parameters file or ``--params``).
+    """
+    try:
+        return _load(
+            loader, declaration, parameters, key, project_path, templates, only, check
+        )
+    except DynamicPipelinesError as exc:
+        raise blame(exc, loader, key) from exc
+
+
+def _load(
+    loader: Any,
+    declaration: Declaration,
+    parameters: dict[str, Any],
+    key: str,
+    project_path: str,
+    templates: Mapping[str, Pipeline] | None,
+    only: Needed | None,
+    check: bool,
+) -> Loaded:
+    runtime = getattr(loader, "runtime_params", None) or {}
+    root = {k: v for k, v in runtime.items() if k != key and k not in declaration.namespaces}
+    files = None
+    if root:  # checked against the files alone: the loaded parameters include them
+        files = parameters_without_runtime(loader)
+        check_runtime_root(root, files)
+    expansion = expand(
+        declaration,
+        registered_templates(declaration) if templates is None else templates,
+        parameters,
+        runtime_params=runtime,
+        key=key,
+        only=only,
+        file_parameters=files,
+    )
+    mark_expanded(expansion.nodes)
+    user_catalog = original(loader, "catalog") if check or templates is None else {}
+    catalog = {**expansion.catalog, **user_catalog}
+    if check:
+        templated = expansion.declared_catalog or expansion.catalog
+        check_collisions(
+            {**templated, **user_catalog},
+            expansion.datasets
+            if expansion.declared_datasets is None
+            else expansion.declared_datasets,
+            project_path=project_path,
+            datasets=expansion.dataset_names,
+            written=expansion.written,
+            templated=templated.keys() - user_catalog.keys(),
+            key=key,
+        )
+    return Loaded(expansion, catalog)
+
+
+def remember(loader: Any, loaded: Loaded) -> None:
+    """Keep what the hook registered for this loader, for :func:`registered`."""
+    memo(loader)["expansion"] = loaded
+
+
+def registered(loader: Any) -> Loaded | None:
+    """What the hook registered for this loader, or ``None``."""
+    found: Loaded | None = memo(loader).get("expansion")
+    return found
+
+
+def blame(error: DynamicPipelinesError, loader: Any, key: str) -> DynamicPipelinesError:
+    """Name where the offending value came from: ``--params`` or the parameters file."""
+    if error.source:
+        return error
+    runtime = getattr(loader, "runtime_params", None) or {}
+    if error.path and _given(runtime, error.path.split(".")):
+        return error.with_source("--params")
+    return error.with_source(declaration_source(loader, key))
+
+
+def _given(runtime: Any, parts: list[str]) -> bool:
+    """Whether ``--params`` set the value at this dotted path (or one above it)."""
+    for part in parts:
+        if not isinstance(runtime, Mapping) or part not in runtime:
+            return False
+        runtime = runtime[part]
+    return True
