@@ -2,7 +2,7 @@
 
 The core raises plain :class:`ValueError` subclasses that carry the YAML path
 and the file. The edges (the hook and ``kedro dynamic``) turn them into
-one-line click errors, see ``_reporting.py``; from Python, catch these classes.
+one-line click errors, see ``_runtime/reporting.py``; from Python, catch these classes.
 """
 
 from __future__ import annotations

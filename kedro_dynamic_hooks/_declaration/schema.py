@@ -4,7 +4,7 @@ One model per YAML section, ``extra="forbid"`` everywhere and strict types, so
 that a typo or a wrong type is reported instead of silently ignored. Every rule
 that needs only the declaration is a validator here (names, matrix, chain
 order, overlaps between sections); rules that need the project's pipelines or
-parameters live in ``_plan.py``. :func:`parse_declaration` turns every
+parameters live in ``_expansion/plan.py``. :func:`parse_declaration` turns every
 pydantic error into a :class:`~kedro_dynamic_hooks.DeclarationError`.
 """
 

@@ -1,0 +1,1 @@
+"""Layer 4, deployment: the Airflow DAG and Dagster job writers."""

@@ -3,14 +3,15 @@
 This is the pure core: no session, no config loader, no registry. Each
 namespace goes through three steps, each its own module:
 
-1. check: the schema (``_schema.py``) validated what the declaration alone
+1. check: the schema (``_declaration/schema.py``) validated what the declaration alone
    can tell;
-2. plan (``_plan.py``): checked against the templates and the parameters,
+2. plan (``plan.py``): checked against the templates and the parameters,
    with every dataset name and parameter decided;
-3. build (``_build.py``): nodes copied, pipelines made.
+3. build (``build.py``): nodes copied, pipelines made.
 
 :func:`expand` runs them and adds the checks across namespaces. The hook, the
-CLI and the ``register_pipelines`` helper all call it.
+CLI and the ``register_pipelines`` helper all reach it through one service,
+``_runtime/service.py``.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def expand(
             they win over the declaration.
         key: The declaration's top-level key in ``parameters``.
         source: The parameters file(s), for error messages.
-        only: Build just these namespaces and variants (see ``_selection.py``);
+        only: Build just these namespaces and variants (see ``selection.py``);
             every namespace is still checked. ``None`` builds everything.
         file_parameters: The parameters as the files alone give them, when
             root-level ``--params`` were given: overrides are checked against them.

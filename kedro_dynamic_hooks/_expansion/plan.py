@@ -2,7 +2,7 @@
 
 The schema has already checked what the declaration alone can tell. A plan
 adds what needs the project: the registered template pipelines and the root
-parameters. Once a :class:`NamespacePlan` exists, building it (``_build.py``)
+parameters. Once a :class:`NamespacePlan` exists, building it (``build.py``)
 only copies nodes; it cannot fail on a declaration mistake.
 """
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -26,6 +27,8 @@ try:  # POSIX; elsewhere appends are not serialised between processes
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
+
+logger = logging.getLogger("kedro_dynamic_hooks")
 
 STATE_DIR = Path("data") / ".dynamic_pipelines"
 VERSION = 1
@@ -40,26 +43,83 @@ def state_path(project_path: str | os.PathLike[str], env: str | None) -> Path:
     return Path(project_path) / STATE_DIR / f"{env or 'local'}.jsonl"
 
 
-def _lines(path: Path) -> Iterator[dict[str, Any]]:
+def _lines(path: Path, bad: list[int] | None = None) -> Iterator[dict[str, Any]]:
+    """The journal's records; ``bad`` collects the numbers of lines that are not.
+
+    A torn last line (a run killed mid-write) is skipped without a word; a
+    malformed record with a group name is yielded as ``{"group": name}`` alone,
+    so that its group counts as never run.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return
-    for line in text.splitlines():
+    lines = text.split("\n")
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
         try:
             record = json.loads(line)
-        except ValueError:  # a line torn by a killed run
+        except ValueError:
+            if number < len(lines) and bad is not None:  # not the torn last line
+                bad.append(number)
             continue
-        if isinstance(record, dict) and record.get("v") == VERSION and "group" in record:
+        if valid(record):
             yield record
+            continue
+        if bad is not None:
+            bad.append(number)
+        if isinstance(record, dict) and isinstance(record.get("group"), str):
+            yield {"group": record["group"]}
+
+
+def valid(record: Any) -> bool:
+    """Whether a journal line holds a record of this version, well formed."""
+    if not isinstance(record, dict) or record.get("v") != VERSION:
+        return False
+    if not isinstance(record.get("group"), str) or not isinstance(record.get("ok"), bool):
+        return False
+    printed = record.get("print", {})
+    if not isinstance(printed, dict):
+        return False
+    maps = ("parameters", "code", "inputs")
+    lists = ("reads", "writes")
+    return (
+        all(_string_map(printed.get(k, {})) for k in maps)
+        and all(_string_list(printed.get(k, [])) for k in lists)
+        and isinstance(printed.get("structure", ""), str)
+    )
+
+
+def _string_map(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    )
+
+
+def _string_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
 def read_state(path: Path) -> dict[str, Any]:
-    """Group name -> its latest record; empty when there is no state yet."""
+    """Group name -> its latest record; empty when there is no state yet.
+
+    A malformed line counts as its group never run, with one warning that
+    names the lines.
+    """
     groups: dict[str, Any] = {}
-    for record in _lines(path):
-        groups[record["group"]] = record
-    return groups
+    bad: list[int] = []
+    for record in _lines(path, bad):
+        groups[record["group"]] = record if "v" in record else None
+    if bad:
+        shown = ", ".join(str(n) for n in bad[:5]) + (", ..." if len(bad) > 5 else "")
+        logger.warning(
+            "%s: line(s) %s are not readable records (a run killed mid-write, or a hand edit); "
+            "their groups count as never run, and the next run records them again.",
+            path,
+            shown,
+        )
+    return {name: record for name, record in groups.items() if record is not None}
 
 
 @contextlib.contextmanager
@@ -85,8 +145,11 @@ def append_records(path: Path, records: Mapping[str, Mapping[str, Any]]) -> None
         for name, record in records.items()
     )
     with _locked(path):
-        descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        descriptor = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         try:
+            size = os.fstat(descriptor).st_size
+            if size and os.pread(descriptor, 1, size - 1) != b"\n":
+                text = "\n" + text  # after a torn line: never append onto it
             os.write(descriptor, text.encode("utf-8"))
         finally:
             os.close(descriptor)
@@ -105,7 +168,9 @@ def compact(path: Path) -> None:
         groups = {record["group"]: record for record in lines}
         if len(lines) < COMPACT_AFTER or len(lines) <= 2 * len(groups):
             return
-        text = "".join(json.dumps(r, sort_keys=True) + "\n" for r in groups.values())
+        # A group whose latest line is malformed stays never run: it is dropped.
+        kept = [r for r in groups.values() if "v" in r]
+        text = "".join(json.dumps(r, sort_keys=True) + "\n" for r in kept)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".state-", suffix=".tmp")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as file:

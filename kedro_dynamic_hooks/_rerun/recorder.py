@@ -10,9 +10,10 @@ processes, so the groups are recorded when the whole run succeeds.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ from .._checks.groups import NODE, SHARED, VARIANT, TaskGroup, members, task_gro
 from .._expansion.result import Expansion
 from .fingerprint import GroupPrint, group_print
 from .journal import append_records, compact
+
+logger = logging.getLogger("kedro_dynamic_hooks")
 
 
 class Paths:
@@ -122,7 +125,8 @@ class RunRecorder:
         self._run_id = run_id
         self._recorded: set[str] = set()
         self._lock = threading.Lock()  # ThreadRunner calls the node hooks from threads
-        compact(state)
+        self._unwritable = False
+        self._write(lambda: compact(state))
 
     def node_done(self, name: str) -> None:
         """Count a node as succeeded; record its group when that was its last node."""
@@ -143,7 +147,7 @@ class RunRecorder:
         if group is not None:
             with self._lock:
                 self._recorded.add(group.name)
-            append_records(self._state, {group.name: self._entry(None)})
+            self._write(lambda: append_records(self._state, {group.name: self._entry(None)}))
 
     def run_succeeded(self) -> None:
         """Record every whole group not recorded yet (all nodes of the run succeeded)."""
@@ -155,7 +159,29 @@ class RunRecorder:
     def _record(self, groups: list[TaskGroup]) -> None:
         if not groups:
             return
-        append_records(self._state, {g.name: self._entry(self._prints.of(g)) for g in groups})
+        records = {g.name: self._entry(self._prints.of(g)) for g in groups}
+        self._write(lambda: append_records(self._state, records))
+
+    def _write(self, write: Callable[[], None]) -> None:
+        """Write to the journal; if it cannot be written, warn once and go on.
+
+        A read-only ``data/`` (a read-only container, outputs elsewhere) must
+        not stop a run that plain Kedro would complete; the run goes unrecorded.
+        """
+        if self._unwritable:
+            return
+        try:
+            write()
+        except OSError as exc:
+            with self._lock:
+                first, self._unwritable = not self._unwritable, True
+            if first:
+                logger.warning(
+                    "Cannot write the re-run journal %s (%s): this run goes on unrecorded, "
+                    "and 'kedro dynamic status' will not know of it.",
+                    self._state,
+                    exc.strerror or exc,
+                )
 
     def _entry(self, printed: GroupPrint | None) -> dict[str, Any]:
         entry: dict[str, Any] = {
