@@ -224,7 +224,7 @@ def compare(
             )
             persisted = CatalogIndex(project.loader["catalog"])
             names = comparing.variant_datasets(expansion, persisted, dataset, namespaces)
-            rows, not_run = comparing.load_rows(project.context.catalog, names)
+            rows, not_run, unreadable = comparing.load_rows(project.context.catalog, names)
             rows = comparing.sort_rows(rows, sort_key)
         except ValueError as exc:  # FilterError, or a value that is not one row
             if isinstance(exc, DynamicPipelinesError):
@@ -242,6 +242,11 @@ def compare(
         click.echo(comparing.render(rows, fmt), nl=False)
     if not_run:
         click.echo(f"Not written yet: {', '.join(not_run)}.", err=True)
+    if unreadable:
+        raise click.ClickException(
+            f"{len(unreadable)} variant(s) wrote '{dataset}' but it cannot be read: "
+            f"{'; '.join(unreadable)}. Re-run them, e.g. 'kedro dynamic run --stale'."
+        )
 
 
 COMMANDS = (status, run_stale, compare)

@@ -52,7 +52,10 @@ def _flat(mapping: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def sort_rows(rows: list[dict[str, Any]], key: str | None) -> list[dict[str, Any]]:
-    """Rows sorted by ``key`` (``-key`` for descending); missing values last.
+    """Rows sorted by ``key`` (``-key`` for descending).
+
+    Numbers first, then any other values compared as text (booleans
+    included), then missing ones (``None``, NaN), in both directions.
 
     Raises:
         ValueError: When no row has ``key``.
@@ -65,21 +68,18 @@ def sort_rows(rows: list[dict[str, Any]], key: str | None) -> list[dict[str, Any
         columns = sorted({c for row in rows for c in row} - {"variant"})
         raise ValueError(f"no column '{column}' to sort by. Columns: {', '.join(columns)}.")
 
-    def order(row: dict[str, Any]) -> tuple[int, Any]:
+    numbers, others, missing = [], [], []
+    for row in rows:
         value = row.get(column)
         if value is None or (isinstance(value, float) and math.isnan(value)):
-            return (1, 0)
-        number = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if number:
-            return (0, -value if descending else value)
-        return (0, str(value))
-
-    ordered = sorted(rows, key=order)
-    if descending and not all(
-        isinstance(r.get(column), (int, float)) for r in rows if r.get(column) is not None
-    ):
-        ordered.reverse()
-    return ordered
+            missing.append(row)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            numbers.append(row)
+        else:  # text, booleans, anything else: compared as text, after the numbers
+            others.append(row)
+    numbers.sort(key=lambda row: row[column], reverse=descending)
+    others.sort(key=lambda row: str(row[column]), reverse=descending)
+    return [*numbers, *others, *missing]  # missing values last, whichever the direction
 
 
 def columns_of(rows: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -149,8 +149,9 @@ def variant_datasets(
 
 def load_rows(
     catalog: Any, names: Sequence[tuple[str, str]]
-) -> tuple[list[dict[str, Any]], list[str]]:
-    """Each variant's row, and the variants that have not written it yet.
+) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+    """Each variant's row; the variants that have not written it yet; and those
+    whose file exists but cannot be read (``ns.v: why``).
 
     Raises:
         ValueError: For a value that is not one row.
@@ -159,11 +160,24 @@ def load_rows(
 
     rows: list[dict[str, Any]] = []
     not_run: list[str] = []
+    unreadable: list[str] = []
     for variant, name in names:
         try:
             value = catalog.load(name)
-        except DatasetError:
-            not_run.append(variant)
+        except DatasetError as exc:
+            if _exists(catalog, name):
+                cause = exc.__cause__ or exc
+                text = " ".join(str(cause).split()) or type(cause).__name__
+                unreadable.append(f"{variant} ({text[:200]})")
+            else:
+                not_run.append(variant)
             continue
         rows.append({"variant": variant, **as_row(value, name)})
-    return rows, not_run
+    return rows, not_run, unreadable
+
+
+def _exists(catalog: Any, name: str) -> bool:
+    try:
+        return bool(catalog.exists(name))
+    except Exception:  # a dataset that cannot tell: treat the load error as not written
+        return False
