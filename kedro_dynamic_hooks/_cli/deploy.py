@@ -12,7 +12,6 @@ from kedro.framework.cli.utils import split_string
 from .._checks.catalog_index import shown_path
 from .._checks.groups import GROUP_KINDS, task_groups
 from .._constants import DEFAULT_PIPELINE
-from .._declaration.names import did_you_mean
 from .._deploy import airflow as _airflow
 from .._deploy import dagster as _dagster
 from .._errors import DynamicPipelinesError
@@ -65,53 +64,47 @@ def airflow(
     from kedro.framework.project import PACKAGE_NAME
 
 
-    written = []
     with open_project(env) as loaded:
-        config = _airflow.airflow_config(loaded.context.config_loader)
-        project = Path(loaded.context.project_path)
+        config = _airflow.airflow_config(loaded.loader)
+        project = loaded.project_path
         run_env = env or loaded.context.env or _airflow.DEFAULT_ENV
-        for name in pipeline_names:
-            if name not in loaded.pipelines:
-                known = list(loaded.expansion.variants)
-                raise click.ClickException(
-                    f"Unknown pipeline '{name}'. Namespaces: {', '.join(known)}; "
-                    f"'__default__' holds every one.{did_you_mean(name, known)}"
-                )
-            try:
-                groups = task_groups(loaded.pipelines[name], loaded.expansion)
-                _airflow.check_task_ids(groups)
-            except DynamicPipelinesError as exc:
-                raise reported(exc) from exc
-            except ValueError as exc:
-                raise click.ClickException(str(exc)) from exc
-            dag_config = _airflow.dag_config(config, name)
-            widest, warnings = _airflow.limits(groups, dag_config)
-            folder = target_dir if target_dir.is_absolute() else project / target_dir
-            dag_name = _airflow.dag_name(str(PACKAGE_NAME), run_env, name)
-            target = folder / f"{dag_name}_dag.py"
+        try:
+            plans = _airflow.dag_plans(
+                loaded.pipelines,
+                loaded.expansion,
+                pipeline_names,
+                package=str(PACKAGE_NAME),
+                env=run_env,
+                folder=target_dir if target_dir.is_absolute() else project / target_dir,
+                config=config,
+            )
+        except DynamicPipelinesError:
+            raise  # one line already, through open_project
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+        for plan in plans:
             try:
                 _airflow.render(
                     jinja_file or _airflow.TEMPLATE,
-                    target=target,
-                    groups=groups,
-                    pipeline_name=name,
+                    target=plan.target,
+                    groups=plan.groups,
+                    pipeline_name=plan.pipeline,
                     package_name=str(PACKAGE_NAME),
-                    dag_name=dag_name,
+                    dag_name=plan.dag_name,
                     env=run_env,
                     conf_source=conf_source,
-                    config=dag_config,
+                    config=plan.config,
                 )
             except OSError as exc:
-                raise click.ClickException(f"Cannot write {target}: {exc}.") from exc
-            written.append((target, name, groups, widest, warnings))
-    for target, name, groups, widest, warnings in written:
-        kinds = Counter(group.kind for group in groups)
+                raise click.ClickException(f"Cannot write {plan.target}: {exc}.") from exc
+    for plan in plans:
+        kinds = Counter(group.kind for group in plan.groups)
         shown = ", ".join(f"{kinds[kind]} {kind}" for kind in GROUP_KINDS if kinds[kind])
         click.echo(
-            f"Wrote {shown_path(target.as_posix(), project.as_posix())}: pipeline '{name}', "
-            f"{len(groups)} task(s) ({shown}), up to {widest} at once."
+            f"Wrote {shown_path(plan.target.as_posix(), project.as_posix())}: pipeline "
+            f"'{plan.pipeline}', {len(plan.groups)} task(s) ({shown}), up to {plan.widest} at once."
         )
-        for warning in warnings:
+        for warning in plan.warnings:
             click.secho(f"Warning: {warning}", fg="yellow", err=True)
 
 

@@ -10,19 +10,24 @@ Jinja comes with Kedro; Airflow itself is needed only where the DAG runs.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .._checks.groups import TaskGroup
+from .._checks.groups import TaskGroup, task_groups
 from .._constants import DEFAULT_PIPELINE
+from .._declaration.names import did_you_mean
+from .._expansion.result import Expansion
 
 TEMPLATE = Path(__file__).parent / "templates" / "airflow_dag.j2"
 DEFAULT_ENV = "local"
 # Airflow's defaults that a DAG of many variants meets first.
 MAX_ACTIVE_TASKS = 16
 MANY_TASKS = 1000
+MAX_ID_LENGTH = 200  # Airflow allows 250 characters in a task id
 
 
 def slugify(text: str) -> str:
@@ -62,21 +67,25 @@ def widest_level(groups: Sequence[TaskGroup]) -> int:
     return max(levels.values(), default=0)
 
 
-def check_task_ids(groups: Sequence[TaskGroup]) -> None:
-    """Refuse two groups whose task ids would be the same after slugifying.
+def task_ids(groups: Sequence[TaskGroup]) -> dict[str, str]:
+    """Group name -> its Airflow task id: valid and unique for every valid Kedro name.
 
-    Raises:
-        ValueError: Naming both groups.
+    The id is the name's slug, as kedro-airflow makes it, when that slug is
+    unique, non-empty and short. Otherwise (``a.b`` and ``a_b``, a name in
+    another alphabet) a digest of the name follows the slug, so that no two
+    groups share an id and none is empty.
     """
-    seen: dict[str, str] = {}
-    for group in groups:
-        slug = slugify(group.name)
-        if slug in seen:
-            raise ValueError(
-                f"task groups '{seen[slug]}' and '{group.name}' would both get Airflow task id "
-                f"'{slug}'. Rename one of them (a variant, namespace or node)."
-            )
-        seen[slug] = group.name
+    slugs = {group.name: slugify(group.name) for group in groups}
+    counts: dict[str, int] = {}
+    for slug in slugs.values():
+        counts[slug] = counts.get(slug, 0) + 1
+    ids = {}
+    for name, slug in slugs.items():
+        ids[name] = slug
+        if not slug or counts[slug] > 1 or len(slug) > MAX_ID_LENGTH:
+            digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:10]
+            ids[name] = f"{slug[: MAX_ID_LENGTH - 11] or 'task'}-{digest}"
+    return ids
 
 
 def limits(groups: Sequence[TaskGroup], config: Mapping[str, Any]) -> tuple[int, list[str]]:
@@ -115,7 +124,9 @@ def render(
 
     loader = jinja2.FileSystemLoader(template_file.parent)
     environment = jinja2.Environment(autoescape=True, loader=loader, lstrip_blocks=True)
-    environment.filters["slugify"] = slugify
+    ids = task_ids(groups)
+    # kedro-airflow's templates slugify node names for task ids: ours are unique.
+    environment.filters["slugify"] = lambda text: ids.get(text) or slugify(text)
     template = environment.get_template(template_file.name)
     target.parent.mkdir(parents=True, exist_ok=True)
     template.stream(
@@ -141,3 +152,62 @@ def airflow_config(loader: Any) -> dict[str, Any]:
         return dict(loader["airflow"])
     except MissingConfigException:
         return {}
+
+
+@dataclass(frozen=True)
+class DagPlan:
+    """One DAG file to write: which pipeline, its groups, where, under which id."""
+
+    pipeline: str
+    groups: list[TaskGroup]
+    dag_name: str
+    target: Path
+    config: dict[str, Any]
+    widest: int
+    warnings: list[str]
+
+
+def dag_plans(
+    pipelines: Mapping[str, Any],
+    expansion: Expansion,
+    names: Sequence[str],
+    *,
+    package: str,
+    env: str,
+    folder: Path,
+    config: Mapping[str, Any],
+) -> list[DagPlan]:
+    """Every DAG file ``kedro dynamic airflow`` would write, checked before any is.
+
+    Raises:
+        ValueError: For an unknown pipeline, or two pipelines whose DAGs would
+            share a file or a dag id (the second would replace the first).
+        DynamicPipelinesError: When a pipeline's task groups cannot be ordered.
+    """
+    plans: list[DagPlan] = []
+    for name in dict.fromkeys(names):
+        if name not in pipelines:
+            known = list(expansion.variants)
+            raise ValueError(
+                f"Unknown pipeline '{name}'. Namespaces: {', '.join(known)}; "
+                f"'__default__' holds every one.{did_you_mean(name, known)}"
+            )
+        groups = task_groups(pipelines[name], expansion)
+        settings = dag_config(config, name)
+        widest, warnings = limits(groups, settings)
+        dag = dag_name(package, env, name)
+        plans.append(
+            DagPlan(name, groups, dag, folder / f"{dag}_dag.py", settings, widest, warnings)
+        )
+    seen: dict[str, str] = {}
+    for plan in plans:
+        for key in (plan.target.name, slugify(plan.dag_name)):
+            if key in seen and seen[key] != plan.pipeline:
+                raise ValueError(
+                    f"pipelines '{seen[key]}' and '{plan.pipeline}' would both be written as "
+                    f"'{plan.target.name}' (dag id '{slugify(plan.dag_name)}'): the second "
+                    "would replace the first. Write them one at a time with --target-dir, "
+                    "or rename one. Nothing was written."
+                )
+            seen[key] = plan.pipeline
+    return plans

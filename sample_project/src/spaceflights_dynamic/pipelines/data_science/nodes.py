@@ -7,7 +7,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, field_validator
-from sklearn.model_selection import train_test_split
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +34,10 @@ class ModelOptions(BaseModel):
 
 def split_data(data: pd.DataFrame, options: ModelOptions) -> tuple[Any, Any, Any, Any]:
     """Split the model input table into train and test sets."""
+    # Imported here: every kedro command loads the pipeline modules, and
+    # importing scikit-learn up front costs each of them about a second.
+    from sklearn.model_selection import train_test_split
+
     X = data[options.features].astype(float)
     y = data[options.target].astype(float)
     return tuple(  # type: ignore[return-value]
@@ -72,3 +75,4 @@ def evaluate_model(
     }
     logger.info("Model %s predicting %s: r2=%.3f", options.model, options.target, metrics["r2"])
     return metrics
+

@@ -1,13 +1,12 @@
-"""Fan-in: compare every variant's metrics in one table and one chart."""
+"""Fan-in: compare every variant's metrics in one table and one chart.
+
+matplotlib is imported where the chart is drawn: every kedro command loads
+the pipeline modules, and importing it up front costs about a second each.
+"""
 
 import logging
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import pandas as pd
 
 logger = logging.getLogger(__name__)
@@ -28,6 +27,11 @@ def compare_variants(
     table = table.sort_values(key, ascending=ascending).reset_index(drop=True)
     table.insert(0, "rank", range(1, len(table) + 1))
     logger.info("Variant comparison by %s:\n%s", key, _markdown(table))
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
 
     figure, axis = plt.subplots(figsize=(max(4, len(table) * 1.2), 3.5))
     axis.bar(table["variant"], table[key], color="#3b6ea5")
