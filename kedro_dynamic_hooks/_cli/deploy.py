@@ -116,7 +116,13 @@ def airflow(
     default=None,
     help="Processes the jobs' executor runs at once (default: the widest level, at most 8).",
 )
-def dagster(env: str | None, max_concurrent: int | None) -> None:
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Replace jobs named like a namespace that differ from the job this writes "
+    "(refused by default: they may be yours).",
+)
+def dagster(env: str | None, max_concurrent: int | None, replace: bool) -> None:
     """Write one kedro-dagster job per namespace into conf/<env>/dagster.yml.
 
     Each job runs its namespace's shared step once, the variants in parallel
@@ -150,6 +156,13 @@ def dagster(env: str | None, max_concurrent: int | None) -> None:
         max_concurrent=max_concurrent or min(widest, 8),
         replace_executor=max_concurrent is not None,
     )
+    if replaced and not replace:
+        raise click.ClickException(
+            f"{shown_path(path.as_posix(), project.as_posix())} already has job(s) "
+            f"{', '.join(repr(name) for name in replaced)}, named like a namespace but not "
+            "the job this command writes. Rename yours, or pass --replace to overwrite them. "
+            "Nothing was written."
+        )
     try:
         _dagster.write_config(path, config)
     except OSError as exc:
