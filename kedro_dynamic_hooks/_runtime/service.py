@@ -99,54 +99,39 @@ def load_expansion(
             from (the parameters file or ``--params``).
     """
     try:
-        return _load(
-            loader, declaration, parameters, key, project_path, templates, only, check
+        runtime = getattr(loader, "runtime_params", None) or {}
+        root = {k: v for k, v in runtime.items() if k != key and k not in declaration.namespaces}
+        files = None
+        if root:  # checked against the files alone: the loaded parameters include them
+            files = parameters_without_runtime(loader)
+            check_runtime_root(root, files)
+        expansion = expand(
+            declaration,
+            registered_templates(declaration) if templates is None else templates,
+            parameters,
+            runtime_params=runtime,
+            key=key,
+            only=only,
+            file_parameters=files,
         )
+        mark_expanded(expansion.nodes)
+        user_catalog = original(loader, "catalog") if check or templates is None else {}
+        catalog = {**expansion.catalog, **user_catalog}
+        if check:
+            templated = expansion.declared_catalog or expansion.catalog
+            check_collisions(
+                {**templated, **user_catalog},
+                expansion.datasets
+                if expansion.declared_datasets is None
+                else expansion.declared_datasets,
+                project_path=project_path,
+                datasets=expansion.dataset_names,
+                written=expansion.written,
+                templated=templated.keys() - user_catalog.keys(),
+                key=key,
+            )
     except DynamicPipelinesError as exc:
         raise blame(exc, loader, key) from exc
-
-
-def _load(
-    loader: Any,
-    declaration: Declaration,
-    parameters: dict[str, Any],
-    key: str,
-    project_path: str,
-    templates: Mapping[str, Pipeline] | None,
-    only: Needed | None,
-    check: bool,
-) -> Loaded:
-    runtime = getattr(loader, "runtime_params", None) or {}
-    root = {k: v for k, v in runtime.items() if k != key and k not in declaration.namespaces}
-    files = None
-    if root:  # checked against the files alone: the loaded parameters include them
-        files = parameters_without_runtime(loader)
-        check_runtime_root(root, files)
-    expansion = expand(
-        declaration,
-        registered_templates(declaration) if templates is None else templates,
-        parameters,
-        runtime_params=runtime,
-        key=key,
-        only=only,
-        file_parameters=files,
-    )
-    mark_expanded(expansion.nodes)
-    user_catalog = original(loader, "catalog") if check or templates is None else {}
-    catalog = {**expansion.catalog, **user_catalog}
-    if check:
-        templated = expansion.declared_catalog or expansion.catalog
-        check_collisions(
-            {**templated, **user_catalog},
-            expansion.datasets
-            if expansion.declared_datasets is None
-            else expansion.declared_datasets,
-            project_path=project_path,
-            datasets=expansion.dataset_names,
-            written=expansion.written,
-            templated=templated.keys() - user_catalog.keys(),
-            key=key,
-        )
     return Loaded(expansion, catalog)
 
 
