@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +142,39 @@ def copy_sample(dest: Path, parameters: str | None = None) -> Path:
     return project
 
 
+def package_name(project: Path) -> str:
+    """The ``package_name`` of a project's ``[tool.kedro]``."""
+    found = re.search(r'^package_name = "(.+)"', (project / "pyproject.toml").read_text(), re.M)
+    assert found, f"no package_name in {project / 'pyproject.toml'}"
+    return found.group(1)
+
+
+def bootstrap(project: Path) -> Any:
+    """``bootstrap_project(project)``, on a thread of its own.
+
+    Dynaconf (Kedro's settings) calls ``inspect.stack()``, which reads every
+    frame of the calling stack: under pytest that stack is deep and each
+    bootstrap takes about a tenth of a second more. A new thread starts with an
+    empty stack. An exception is raised here, as if bootstrapped in place.
+    """
+    from kedro.framework.startup import bootstrap_project
+
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["metadata"] = bootstrap_project(project)
+        except BaseException as error:  # re-raised below, in the caller's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target, name=f"bootstrap {project.name}")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["metadata"]
+
+
 def run_in(
     project: Path,
     *args: str,
@@ -219,6 +254,40 @@ FACTORY = """
   type: pandas.ParquetDataset
   filepath: data/03_primary/{namespace}/model_input_table.parquet
 """
+
+
+def sample_project(dest: Path, parameters: str | None = None, *, factory: bool = False) -> Project:
+    """A copy of the sample project (``copy_sample``) to drive with ``kedro``; with
+    ``factory``, each namespace's model input table is persisted (``FACTORY``)."""
+    project = Project(copy_sample(dest, parameters))
+    if factory:
+        with (project.path / "conf" / "base" / "catalog.yml").open("a") as file:
+            file.write(FACTORY)
+    return project
+
+
+def dynamic(*args: str, catch_exceptions: bool = False) -> Any:
+    """``kedro dynamic *args`` in this process, on the bootstrapped project, through
+    click's CliRunner (the result's ``output`` holds stdout and stderr)."""
+    from click.testing import CliRunner
+
+    from kedro_dynamic_hooks._cli import commands
+
+    return CliRunner(env={"COLUMNS": "200"}).invoke(
+        commands, ["dynamic", *args], catch_exceptions=catch_exceptions
+    )
+
+
+def examples(scale: float = 1.0) -> int:
+    """The active Hypothesis profile's ``max_examples`` (tests/conftest.py), scaled.
+
+    A property that needs more examples than the others, or fewer because each
+    is a whole run, asks for a multiple of the profile's count, so that the
+    ``fast`` and ``thorough`` profiles both apply to it.
+    """
+    from hypothesis import settings
+
+    return max(1, round(settings().max_examples * scale))
 
 
 # --- Private Kedro names the tests need (the package's are in _kedro_compat.py) ---

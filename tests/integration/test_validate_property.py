@@ -17,16 +17,13 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from helpers import bootstrap, examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kedro.framework.project import pipelines
 from kedro.framework.session import KedroSession
-from kedro.framework.startup import bootstrap_project
 
 from kedro_dynamic_hooks._cli import commands
-
-# Whole in-process Kedro runs, many of them: the slow tier.
-pytestmark = pytest.mark.e2e
 
 NODES = '''
 from kedro.pipeline import Pipeline, node
@@ -82,7 +79,7 @@ def tiny(tmp_path_factory) -> Path:
     (root / "conf" / "base").mkdir(parents=True)
     (root / "conf" / "local").mkdir()
     sys.path.insert(0, str(root / "src"))
-    bootstrap_project(root)
+    bootstrap(root)
     yield root
     sys.path.remove(str(root / "src"))
     pipelines.configure(None)
@@ -145,8 +142,12 @@ def declarations(draw: Any) -> tuple[dict[str, Any], dict[str, Any], dict[str, A
     return declaration, selection, {"shared": shared}
 
 
+# Each example is a whole project: 40 in the thorough profile, 8 in the fast one.
+PROJECTS = examples(2 / 15)
+
+
 @settings(
-    max_examples=40,
+    max_examples=PROJECTS,
     derandomize=True,  # the same examples in CI every time; explore with --hypothesis-seed
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -187,4 +188,4 @@ RAN: list[dict[str, Any]] = []
 def test_the_property_saw_valid_projects_run():
     if not RAN:
         pytest.skip("run together with test_validate_ok_means_the_run_completes")
-    assert len(RAN) >= 5, RAN
+    assert len(RAN) >= max(1, PROJECTS // 8), RAN

@@ -7,9 +7,6 @@ import json
 import pandas as pd
 import pytest
 
-# Real kedro subprocesses on throwaway projects: the slow tier.
-pytestmark = pytest.mark.e2e
-
 NAMESPACES = {
     "price_predictor": ("base", "candidate1", "candidate2", "candidate3"),
     "reviews_predictor": ("base", "test1"),

@@ -1,6 +1,9 @@
 """Broken projects, not only broken declarations: validate names the problem, and
 ``kedro run`` stops with the same one-line message before any node runs, with
 every file under data/ as it was.
+
+``kedro dynamic validate`` runs in this process (click's CliRunner, as the
+``kedro`` CLI calls it); each ``kedro run`` is a real subprocess.
 """
 
 from __future__ import annotations
@@ -10,10 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers import Project, copy_sample
-
-# Real kedro subprocesses on throwaway projects: the slow tier.
-pytestmark = pytest.mark.e2e
+from helpers import dynamic, sample_project
 
 PARAMS = "conf/base/parameters.yml"
 CATALOG = "conf/base/catalog.yml"
@@ -304,8 +304,8 @@ STRICT = {"a variant alone without its persisted shared output"}
 
 
 @pytest.mark.parametrize(("case", "change", "args", "fragments"), CASES, ids=[c[0] for c in CASES])
-def test_broken_project(tmp_path, case, change, args, fragments):
-    project = Project(copy_sample(tmp_path))
+def test_broken_project(tmp_path, bootstrapped, caplog, case, change, args, fragments):
+    project = sample_project(tmp_path)
     catalog = project.path / CATALOG
     change(project.path)
     catalog.write_text(catalog.read_text().replace("{project}", project.path.as_posix()))
@@ -314,14 +314,22 @@ def test_broken_project(tmp_path, case, change, args, fragments):
     # validate takes --params like kedro run; a selection is for the run only.
     validate_args = args if args[:1] == ("--params",) else ()
     validate_args += ("--strict",) if case in STRICT else ()
-    validated = project.kedro("dynamic", "validate", *validate_args, check=False)
+    # validate in this process (an exception other than click's exit fails the
+    # test here, as a traceback would; what it logs counts as its output), the
+    # run in a real `kedro run`.
+    bootstrapped(project.path)
+    validated = dynamic("validate", *validate_args)
     ran = project.kedro("run", *args, check=False)
 
-    for result, what in ((validated, "validate"), (ran, "run")):
-        output = result.stdout + result.stderr
-        assert result.returncode == 1, f"{what} exited {result.returncode}:\n{output[-3000:]}"
+    outputs = (
+        ("validate", validated.exit_code, validated.output + caplog.text),
+        ("run", ran.returncode, ran.stdout + ran.stderr),
+    )
+    for what, exit_code, output in outputs:
+        assert exit_code == 1, f"{what} exited {exit_code}:\n{output[-3000:]}"
         assert "Traceback" not in output, f"{what}:\n{output[-3000:]}"
         for fragment in fragments:
             assert fragment in output, f"{what} does not say {fragment!r}:\n{output[-3000:]}"
+    assert isinstance(validated.exception, SystemExit), validated.exception  # click's exit 1
     assert not project.completed(), "a node ran before the refusal"
     assert _data_hashes(project.path) == before

@@ -21,11 +21,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 from helpers import ROOT, demo_project, run_in
-
-pytestmark = [pytest.mark.e2e, pytest.mark.engines]
 
 VENVS = Path(os.environ.get("KDH_ENGINE_VENVS", ROOT / ".engine-venvs"))
 

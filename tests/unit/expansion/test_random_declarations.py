@@ -1,4 +1,5 @@
-"""Property-based tests: random declarations and random names."""
+"""Property-based tests: random declarations and random names (as many examples as
+the Hypothesis profile says: tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -65,9 +66,7 @@ namespace = st.fixed_dictionaries(
 declarations = st.one_of(values, st.dictionaries(keys, st.one_of(namespace, values), max_size=3))
 
 
-@settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(raw=declarations)
 def test_random_declarations_expand_or_raise_our_error(templates, raw: Any) -> None:
     params = {
@@ -84,9 +83,7 @@ def test_random_declarations_expand_or_raise_our_error(templates, raw: Any) -> N
         assert set(expansion.variants) == set(raw)
 
 
-@settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=st.text(min_size=0, max_size=20))
 def test_no_name_moves_a_templated_filepath_out_of_its_folder(templates, name: str) -> None:
     raw = {

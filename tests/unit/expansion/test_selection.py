@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from helpers import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kedro.pipeline import Pipeline
@@ -99,8 +100,12 @@ selections = st.builds(
 )
 
 
+# Five times the other properties' examples, a fifth of which must compare.
+SELECTIONS = examples(5 / 3)  # 100 in the fast profile, 500 in the thorough one
+
+
 @settings(
-    max_examples=500,
+    max_examples=SELECTIONS,
     deadline=None,
     derandomize=True,  # the same examples in CI every time; explore with --hypothesis-seed
     suppress_health_check=[HealthCheck.function_scoped_fixture],
@@ -135,7 +140,7 @@ COMPARED: list[Selection] = []
 def test_the_property_compared_many_selective_builds():
     if not COMPARED:
         pytest.skip("run together with test_selective_build_equals_full_expansion_then_filter")
-    assert len(COMPARED) >= 100, len(COMPARED)
+    assert len(COMPARED) >= SELECTIONS // 5, len(COMPARED)
 
 
 def test_the_mapping_of_each_filter():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import load_context_error
+from helpers import dynamic, load_context_error
 from kedro.framework.session import KedroSession
 
 from kedro_dynamic_hooks import DeclarationError, ProjectError
@@ -128,11 +128,7 @@ def test_each_session_gets_the_expansion_of_its_own_environment(session_project)
 
 
 def _validate(*args: str):
-    from click.testing import CliRunner
-
-    from kedro_dynamic_hooks._cli import commands
-
-    return CliRunner().invoke(commands, ["dynamic", "validate", *args])
+    return dynamic("validate", *args, catch_exceptions=True)
 
 
 def test_a_misspelt_dataset_type_in_a_template(session_project):
@@ -152,16 +148,8 @@ def test_a_misspelt_dataset_type_in_a_template(session_project):
     )
 
 
-def test_a_chain_initial_that_names_nothing(tmp_path, monkeypatch):
-    from helpers import copy_sample
-    from kedro.framework.startup import bootstrap_project
-
-    project = copy_sample(tmp_path)
-    params = project / "conf/base/parameters.yml"
-    params.write_text(params.read_text().replace("initial: initial_state", "initial: inital_state"))
-    monkeypatch.chdir(project)
-    monkeypatch.syspath_prepend(str(project / "src"))
-    bootstrap_project(project)
+def test_a_chain_initial_that_names_nothing(sample_session):
+    _set_parameters(sample_session, "initial: initial_state", "initial: inital_state")
     result = _validate()
     assert result.exit_code == 1
     assert (
@@ -255,35 +243,6 @@ def test_registry_describe_with_a_template_typo_is_our_error(session_project):
     assert "unknown pipeline 'data_sciense'" in info.value.detail
 
 
-def test_failure_advice_for_a_chain_month_re_runs_every_later_month(tmp_path, monkeypatch):
-    from helpers import copy_sample
-    from kedro.framework.project import pipelines
-    from kedro.framework.startup import bootstrap_project
-
-
-    project = copy_sample(tmp_path)
-    monkeypatch.chdir(project)
-    monkeypatch.syspath_prepend(str(project / "src"))
-    bootstrap_project(project)
-    from kedro_dynamic_hooks._runtime.advice import failure_advice
-    from kedro_dynamic_hooks._runtime.runs import Prepared, RunState
-    from kedro_dynamic_hooks._runtime.service import registered
-
-    with KedroSession.create(project_path=project) as session:
-        loader = session.load_context().config_loader
-    failing = next(n for n in pipelines["forecast.m2024_04"].nodes)
-    run = RunState(pipelines["forecast"], {}, Prepared(registered(loader).expansion, loader))
-    text = failure_advice(failing, ValueError("bad month"), run) or ""
-    firsts = [
-        n.name
-        for month in ("m2024_04", "m2024_05", "m2024_06")
-        for n in pipelines[f"forecast.{month}"].nodes
-        if not set(n.inputs) & {o for m in pipelines[f"forecast.{month}"].nodes for o in m.outputs}
-    ]
-    assert f"'kedro run --from-nodes {','.join(firsts)}'" in text
-    assert "forecast.m2024_03" not in text.split("--from-nodes")[1]
-
-
 @pytest.mark.parametrize(
     ("given", "message"),
     [
@@ -331,25 +290,3 @@ def test_a_register_pipelines_that_cannot_build_is_one_line(session_project):
     assert error.detail.startswith("Kedro could not build the project's pipelines: ")
     assert "find_dynamic_pipelines() does that" in error.detail
     assert "\n" not in str(error)
-
-
-def test_the_other_unresolved_inputs_are_explained():
-    from kedro.pipeline import Pipeline, node
-
-    from kedro_dynamic_hooks._checks.inputs import check_pipeline
-
-    pipeline = Pipeline([node(lambda a, b: a, ["raw_table", "params:opts.k"], "out", name="n")])
-    param, dataset = check_pipeline(
-        pipeline, "kedro run --pipelines mine", lambda name: False, None, key="dp", source=None
-    )
-    assert (param.path, param.source) == ("params:opts.k", "the parameters")
-    assert param.detail == (
-        "parameter 'opts.k' (read by node 'n' in 'kedro run --pipelines mine') is not defined. "
-        "Define it in parameters.yml."
-    )
-    assert (dataset.path, dataset.source) == ("raw_table", "the catalog")
-    assert dataset.detail == (
-        "dataset 'raw_table' (read by node 'n' in 'kedro run --pipelines mine') is produced by "
-        "no node that runs and has no catalog entry. Add an entry (or a dataset factory) for it "
-        "in catalog.yml, or run what produces it too."
-    )

@@ -7,9 +7,6 @@ import json
 import pytest
 from helpers import FACTORY, REFERENCE
 
-# Real kedro subprocesses on throwaway projects: the slow tier.
-pytestmark = pytest.mark.e2e
-
 PP_VARIANTS = ("base", "candidate1", "candidate2", "candidate3")
 DS_NODES = ("split_data", "train_model", "predict", "evaluate_model")
 DP_NODES = ("preprocess_companies", "preprocess_shuttles", "create_model_input_table")

@@ -10,9 +10,6 @@ import sys
 import pytest
 from helpers import REFERENCE, Project, copy_sample
 
-# Real kedro subprocesses on throwaway projects: the slow tier.
-pytestmark = pytest.mark.e2e
-
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Project:

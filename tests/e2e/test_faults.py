@@ -10,11 +10,7 @@ import subprocess
 import sys
 import time
 
-import pytest
 from helpers import SAMPLE
-
-# Real kedro subprocesses on throwaway projects: the slow tier.
-pytestmark = pytest.mark.e2e
 
 
 def _sample_parameters() -> str:

@@ -136,3 +136,14 @@ def test_the_limits_page_lists_every_private_name_of_the_package():
     missing = [n for n in sorted(used) if not re.search(rf"[`.]{n}\b", limits)]
     assert used and not missing, missing
 
+
+def test_unsupported_kedro_versions_are_refused_with_the_fix():
+    from kedro_dynamic_hooks._supported import check
+
+    for version in ("1.3.0", "1.7.0", "1.12.1rc1"):
+        check(version)
+    for version in ("0.19.15", "1.2.0", "2.0.0"):
+        with pytest.raises(
+            ImportError, match=rf"Kedro {version} is installed\. Run: pip install 'kedro>=1\.3,<2'"
+        ):
+            check(version)

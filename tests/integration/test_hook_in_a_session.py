@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import contextvars
 import json
-import threading
 
-import click
-import pytest
-from helpers import hook_manager, load_context_error, session_hooks
+from helpers import load_context_error, session_hooks
 from kedro.framework.project import pipelines
 from kedro.framework.session import KedroSession
 
-from kedro_dynamic_hooks import DeclarationError, DynamicPipelinesHook
-from kedro_dynamic_hooks._runtime.sources import declaration_source
-from kedro_dynamic_hooks._runtime.stack import on_fresh_stack
-
-
-def test_hook_implementations_match_kedro_specs():
-    manager = hook_manager()
-    manager.register(DynamicPipelinesHook())
-    manager.check_pending()  # raises on a misspelt hook name or argument
-    impls = manager.hook.after_context_created.get_hookimpls()
-    ours = [i for i in impls if isinstance(i.plugin, DynamicPipelinesHook)]
-    assert ours and ours[0].tryfirst
+from kedro_dynamic_hooks import DeclarationError
 
 
 def test_programmatic_session_sees_variants_and_is_idempotent(session_project):
@@ -98,45 +83,3 @@ def test_without_a_declaration_the_hook_warns_and_changes_nothing(session_projec
         context = session.load_context()
     assert "parameters have no 'dynamic_pipelines' key" in caplog.text
     assert context.config_loader["parameters"] == {"model_options": {"test_size": 0.2}}
-
-
-def test_declaration_source_for_loaders_without_files():
-    class Loader:
-        conf_source = None
-
-    assert declaration_source(Loader(), "dynamic_pipelines") == "the parameters configuration"
-
-
-def test_unsupported_kedro_versions_are_refused_with_the_fix():
-    from kedro_dynamic_hooks._supported import check
-
-    for version in ("1.3.0", "1.7.0", "1.12.1rc1"):
-        check(version)
-    for version in ("0.19.15", "1.2.0", "2.0.0"):
-        with pytest.raises(
-            ImportError, match=rf"Kedro {version} is installed\. Run: pip install 'kedro>=1\.3,<2'"
-        ):
-            check(version)
-
-
-def test_config_is_read_on_a_fresh_stack_with_the_callers_context():
-    # CPython 3.11 maps and unmaps a frame chunk per call when a hot loop sits
-    # on a chunk edge; a new thread's stack starts empty (see _originals.py).
-    flag: contextvars.ContextVar[str] = contextvars.ContextVar("flag", default="unset")
-    token = flag.set("caller")
-    try:
-        assert on_fresh_stack(lambda suffix: flag.get() + suffix, "!") == "caller!"
-    finally:
-        flag.reset(token)
-    with pytest.raises(ZeroDivisionError):
-        on_fresh_stack(lambda: 1 / 0)
-    assert on_fresh_stack(threading.current_thread) is not threading.current_thread()
-    # `kedro run`'s click context goes along: the hook reads the run's flags from it.
-    assert on_fresh_stack(click.get_current_context, True) is None
-    command = click.Context(click.Command("run"), info_name="run")
-    closed: list[bool] = []
-    command.call_on_close(lambda: closed.append(True))
-    with command:
-        assert on_fresh_stack(click.get_current_context) is command
-        assert closed == []  # not closed by the worker
-    assert closed == [True]

@@ -8,9 +8,6 @@ import pytest
 import yaml
 from helpers import FACTORY, REFERENCE, Project, copy_sample
 
-# Real kedro subprocesses on throwaway projects: the slow tier.
-pytestmark = pytest.mark.e2e
-
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Project:

@@ -1,20 +1,20 @@
 """Change-aware re-runs on a real project: what changed is stale, and only that re-runs.
 
-Each test runs the whole demo project with ``kedro run``, changes one thing,
-then checks ``kedro dynamic status`` and that ``kedro dynamic run --stale``
-runs exactly the stale task groups, after which nothing is stale.
+Each test takes a copy of the demo project after a whole ``kedro run`` (one run
+per module), changes one thing, then checks ``kedro dynamic status`` and that
+``kedro dynamic run --stale`` runs exactly the stale task groups, after which
+nothing is stale.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 from helpers import demo_project, run_in
-
-pytestmark = pytest.mark.e2e
 
 MODELS = ["models.small", "models.exact", "models.large", "models.tiny"]
 EVERY = ["models", *MODELS, "models.collect", "forecast.m1", "forecast.m2", "forecast.m3"]
@@ -55,12 +55,20 @@ def mtimes(project: Path) -> dict[str, int]:
     }
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    project = demo_project(tmp_path / "demo")
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo project after one whole ``kedro run``: nothing is stale. Read only."""
+    project = demo_project(tmp_path_factory.mktemp("prepared") / "demo")
     kedro(project, "run")
     assert stale(project) == {}
     return project
+
+
+@pytest.fixture
+def project(prepared: Path, tmp_path: Path) -> Path:
+    """A copy of ``prepared`` for one test: its outputs, journal and modification
+    times as the run left them (copy2), so the copy is as fresh as the original."""
+    return Path(shutil.copytree(prepared, tmp_path / "demo", copy_function=shutil.copy2))
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -130,10 +138,9 @@ def test_a_changed_month_reruns_it_and_every_later_month(project):
     assert stale(project) == {}
 
 
-def test_a_killed_run_leaves_exactly_the_unfinished_groups_stale(tmp_path):
+def test_a_killed_run_leaves_exactly_the_unfinished_groups_stale(tmp_path, prepared):
     project = demo_project(tmp_path / "demo")
-    reference = demo_project(tmp_path / "reference")
-    kedro(reference, "run")
+    reference = prepared  # what a whole run writes
     # Kedro runs the four variants' `score` nodes in name order (exact, large,
     # small, tiny); the process dies (os._exit) in the third one.
     output = kedro(project, "run", env={"KILL_AT_ALPHA": "0.5"}, check=False)

@@ -8,17 +8,8 @@ import pytest
 from kedro.pipeline import Pipeline
 
 from kedro_dynamic_hooks import ProjectError
-from kedro_dynamic_hooks._checks.groups import TaskGroup, _topological, task_groups
+from kedro_dynamic_hooks._checks.groups import _topological, task_groups
 from kedro_dynamic_hooks._declaration.schema import parse_declaration
-from kedro_dynamic_hooks._deploy.airflow import (
-    check_task_ids,
-    dag_config,
-    dag_name,
-    limits,
-    slugify,
-    widest_level,
-)
-from kedro_dynamic_hooks._deploy.dagster import read_config, updated_config
 from kedro_dynamic_hooks._expansion.expand import expand
 
 
@@ -122,56 +113,3 @@ def test_a_cycle_between_groups_is_refused_naming_it():
 def test_a_long_chain_needs_no_recursion():
     depends = {f"m{i}": [f"m{i - 1}"] if i else [] for i in range(5000)}
     assert _topological(depends) == [f"m{i}" for i in range(5000)]
-
-
-def _group(name: str, *deps: str) -> TaskGroup:
-    return TaskGroup(name, "variant", "ns", name, (name,), deps)
-
-
-def test_airflow_names_limits_and_config():
-    assert slugify("price_predictor.Candidate_1") == "price-predictor-candidate-1"
-    assert dag_name("pkg", "local", "__default__") == "pkg"
-    assert dag_name("pkg", "prod", "ns.v1") == "pkg_prod_ns_v1"
-    config = {"default": {"owner": "a", "retries": 2}, "ns": {"retries": 0}}
-    assert dag_config(config, "ns") == {"owner": "a", "retries": 0}
-    assert dag_config({}, "ns") == {}
-    wide = [_group("s"), *(_group(f"v{i}", "s") for i in range(20)), _group("c", "v0", "v1")]
-    assert widest_level(wide) == 20
-    widest, warnings = limits(wide, {})
-    assert widest == 20 and warnings == [
-        "up to 20 tasks can run at once, but Airflow runs at most 16 tasks of a DAG run at a "
-        "time (max_active_tasks). Raise it with 'max_active_tasks' in conf/<env>/airflow.yml "
-        "if your workers can take more."
-    ]
-    assert limits(wide, {"max_active_tasks": 32}) == (20, [])
-    many = [_group(f"v{i}") for i in range(1001)]
-    assert limits(many, {"max_active_tasks": 2000})[1] == [
-        "the DAG has 1001 tasks; Airflow's scheduler and UI slow down with more than about "
-        "1000. Consider one DAG per namespace: --pipelines <namespace>."
-    ]
-    with pytest.raises(ValueError) as info:
-        check_task_ids([_group("a.b"), _group("a_b")])
-    assert str(info.value) == (
-        "task groups 'a.b' and 'a_b' would both get Airflow task id 'a-b'. Rename one of them "
-        "(a variant, namespace or node)."
-    )
-
-
-def test_dagster_jobs_are_added_then_kept(tmp_path):
-    config, added, replaced = updated_config(
-        {"jobs": {"default": {"pipeline": {"pipeline_name": "__default__"}}, "ns": {"x": 1}}},
-        ["ns", "other"],
-        max_concurrent=3,
-    )
-    assert added == ["other"] and replaced == ["ns"]
-    assert config["jobs"]["default"] == {"pipeline": {"pipeline_name": "__default__"}}
-    assert config["jobs"]["other"] == {
-        "pipeline": {"pipeline_name": "other"},
-        "executor": "dynamic_pipelines",
-    }
-    assert config["executors"] == {"dynamic_pipelines": {"multiprocess": {"max_concurrent": 3}}}
-    assert updated_config(config, ["ns", "other"], max_concurrent=5)[1:] == ([], [])
-    assert read_config(tmp_path / "missing.yml") == {}
-    (tmp_path / "list.yml").write_text("- a\n")
-    with pytest.raises(ValueError, match="does not hold a YAML mapping"):
-        read_config(tmp_path / "list.yml")

@@ -1,0 +1,99 @@
+"""``kedro dynamic airflow`` and ``kedro dynamic dagster`` in-process: the files they
+write and their one-line errors (the engines run them in tests/e2e/engines)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+from helpers import dynamic
+
+from kedro_dynamic_hooks._cli import commands
+
+
+def test_airflow_writes_a_dag_with_one_task_per_group(session_project):
+    import ast
+
+    written = dynamic("airflow")
+    assert written.exit_code == 0, written.output
+    assert (
+        "Wrote airflow_dags/spaceflights_dynamic_dag.py: pipeline '__default__', 8 task(s) "
+        "(2 shared, 6 variant), up to 6 at once." in written.output
+    )
+    dag = (session_project / "airflow_dags" / "spaceflights_dynamic_dag.py").read_text()
+    ast.parse(dag)
+    assert 'dag_id="spaceflights-dynamic"' in dag
+    assert '_run_kedro_group(namespaces=["price_predictor.candidate1"])' in dag
+    assert '"reviews-predictor-test1": run_reviews_predictor_test1(),' in dag
+    assert 'tasks["price-predictor"] >> tasks["price-predictor-candidate1"]' in dag
+    assert "with selecting(" in dag
+
+    # Airflow's defaults: max_active_tasks is 16 unless airflow.yml says otherwise.
+    (session_project / "conf" / "base" / "airflow.yml").write_text(
+        "default: {max_active_tasks: 4, owner: team}\n"
+    )
+    limited = CliRunner().invoke(
+        commands, ["dynamic", "airflow", "-p", "price_predictor", "-t", "dags"]
+    )
+    assert limited.exit_code == 0, limited.output
+    assert "Wrote dags/spaceflights_dynamic_price_predictor_dag.py" in limited.output
+    one = (session_project / "dags" / "spaceflights_dynamic_price_predictor_dag.py").read_text()
+    assert 'dag_id="spaceflights-dynamic-price-predictor"' in one  # its own id
+    assert (
+        "Warning: up to 4 tasks can run at once, but Airflow runs at most 4" not in limited.stderr
+    )
+    two = CliRunner().invoke(commands, ["dynamic", "airflow", "-t", "dags"])
+    assert (
+        "Warning: up to 6 tasks can run at once, but Airflow runs at most 4 tasks of a DAG run "
+        "at a time (max_active_tasks)." in two.stderr
+    )
+    rendered = (session_project / "dags" / "spaceflights_dynamic_dag.py").read_text()
+    assert "max_active_tasks=4," in rendered and 'owner="team"' in rendered
+
+
+def test_airflow_renders_kedro_airflows_own_template_too(session_project):
+    import ast
+
+    import kedro_airflow
+
+    template = Path(kedro_airflow.__file__).parent / "airflow_dag_template.j2"
+    result = dynamic("airflow", "--jinja-file", str(template))
+    assert result.exit_code == 0, result.output
+    dag = (session_project / "airflow_dags" / "spaceflights_dynamic_dag.py").read_text()
+    ast.parse(dag)
+    assert '_run_kedro_node(namespaces=["price_predictor.candidate1"])' in dag
+    assert '_run_kedro_node(node_names=["price_predictor.preprocess_companies"' in dag
+
+
+def test_airflow_and_dagster_errors_are_one_line(session_project):
+    unknown = CliRunner().invoke(commands, ["dynamic", "airflow", "-p", "price_predicter"])
+    assert unknown.exit_code == 1
+    assert unknown.output == (
+        "Error: Unknown pipeline 'price_predicter'. Namespaces: price_predictor, "
+        "reviews_predictor; '__default__' holds every one. Did you mean 'price_predictor'?\n"
+    )
+    (session_project / "conf" / "local" / "dagster.yml").write_text("- not a mapping\n")
+    broken = CliRunner().invoke(commands, ["dynamic", "dagster"])
+    assert broken.exit_code == 1
+    assert broken.output.startswith("Error: Cannot read ")
+    assert broken.output.endswith("dagster.yml does not hold a YAML mapping.\n")
+
+
+def test_dagster_writes_one_job_per_namespace(session_project):
+    result = dynamic("dagster")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        "Wrote conf/local/dagster.yml: 2 job(s), one per namespace (price_predictor, "
+        "reviews_predictor); 2 added, 0 replaced. kedro-dagster names them "
+        "'local__<namespace>'.\nThe file was new. kedro-dagster also needs definitions.py: "
+        "run 'kedro dagster init' (it rewrites dagster.yml), then this command again."
+    )
+    config = yaml.safe_load((session_project / "conf" / "local" / "dagster.yml").read_text())
+    assert config["executors"] == {"dynamic_pipelines": {"multiprocess": {"max_concurrent": 4}}}
+    assert set(config["jobs"]) == {"price_predictor", "reviews_predictor"}
+    again = dynamic("dagster", "--max-concurrent", "2")
+    assert "0 added, 0 replaced" in again.output
+    assert "Executor 'dynamic_pipelines': at most 2 process(es)." in again.output
+    config = yaml.safe_load((session_project / "conf" / "local" / "dagster.yml").read_text())
+    assert config["executors"]["dynamic_pipelines"] == {"multiprocess": {"max_concurrent": 2}}

@@ -1,0 +1,35 @@
+"""What a failing node's message advises to re-run, from a loaded project."""
+
+from __future__ import annotations
+
+from kedro.framework.project import pipelines
+from kedro.framework.session import KedroSession
+
+from kedro_dynamic_hooks._runtime.advice import failure_advice
+from kedro_dynamic_hooks._runtime.runs import Prepared, RunState
+from kedro_dynamic_hooks._runtime.service import registered
+
+
+def test_failure_advice_names_the_variants_first_nodes(session_project, caplog):
+    with KedroSession.create(project_path=session_project) as session:
+        loader = session.load_context().config_loader
+    variant = pipelines["price_predictor.candidate2"]
+    run = RunState(variant, {}, Prepared(registered(loader).expansion, loader))
+    advice = failure_advice(variant.nodes[1], ValueError("boom"), run)
+    assert "'kedro run --from-nodes price_predictor.candidate2.split_data'" in advice
+
+
+def test_failure_advice_for_a_chain_month_re_runs_every_later_month(sample_session):
+    with KedroSession.create(project_path=sample_session) as session:
+        loader = session.load_context().config_loader
+    failing = next(n for n in pipelines["forecast.m2024_04"].nodes)
+    run = RunState(pipelines["forecast"], {}, Prepared(registered(loader).expansion, loader))
+    text = failure_advice(failing, ValueError("bad month"), run) or ""
+    firsts = [
+        n.name
+        for month in ("m2024_04", "m2024_05", "m2024_06")
+        for n in pipelines[f"forecast.{month}"].nodes
+        if not set(n.inputs) & {o for m in pipelines[f"forecast.{month}"].nodes for o in m.outputs}
+    ]
+    assert f"'kedro run --from-nodes {','.join(firsts)}'" in text
+    assert "forecast.m2024_03" not in text.split("--from-nodes")[1]

@@ -1,0 +1,34 @@
+"""find_dynamic_pipelines(), the registry helper, in a bootstrapped project."""
+
+from __future__ import annotations
+
+import pytest
+from kedro.framework.project import pipelines
+
+from kedro_dynamic_hooks import find_dynamic_pipelines
+from kedro_dynamic_hooks._kedro_compat import requested_pipelines
+
+
+def test_registry_helper_expands_the_default(session_project):
+    assert len(find_dynamic_pipelines()["__default__"].nodes) == 30
+
+
+def test_registry_helper_answers_a_request_for_a_variant(session_project):
+    if not hasattr(pipelines, "set_requested"):
+        pytest.skip("selective pipeline loading is Kedro >= 1.5")
+    pipelines.set_requested(["reviews_predictor.test1"])
+    variant = pipelines["reviews_predictor.test1"]
+    assert [n.name for n in variant.nodes] == [
+        f"reviews_predictor.test1.{n}"
+        for n in ("split_data", "train_model", "predict", "evaluate_model")
+    ]
+    assert requested_pipelines() == ["reviews_predictor.test1"]  # put back after loading
+    pipelines.set_requested(None)
+
+
+def test_registry_helper_outside_a_project_returns_the_templates(
+    tmp_path, monkeypatch, session_project
+):
+    monkeypatch.chdir(tmp_path)
+    found = find_dynamic_pipelines()
+    assert "price_predictor" not in found and "data_science" in found

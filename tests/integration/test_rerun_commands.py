@@ -1,0 +1,100 @@
+"""``kedro dynamic status``, ``run --stale`` and ``compare`` in-process on the demo
+project, and what runs in this process record (subprocess runs: tests/e2e/test_rerun.py)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from helpers import dynamic
+from kedro.framework.session import KedroSession
+
+from kedro_dynamic_hooks._cli import commands
+
+
+def _json_rows(output: str) -> list[dict[str, Any]]:
+    """The JSON list a command printed (Kedro may log lines before it)."""
+    start = output.index("[\n") if output.startswith("[\n") else output.index("\n[\n") + 1
+    rows: list[dict[str, Any]] = json.loads(output[start:])
+    return rows
+
+
+def _run_demo(**selection: Any) -> None:
+    with KedroSession.create() as session:
+        session.run(**selection)
+
+
+def test_status_run_stale_and_compare_in_process(demo_session):
+    rows = _json_rows(dynamic("status", "--json").output)
+    assert all(r["reasons"][0] == "never run" for r in rows) and len(rows) == 9
+
+    _run_demo()
+    assert "0 of 9 group(s) stale." in dynamic("status").output
+    params = demo_session / "conf" / "base" / "parameters.yml"
+    params.write_text(params.read_text().replace("alpha: 0.25", "alpha: 0.3"))
+    status = dynamic("status", "-ns", "models")
+    assert "parameters changed (options.alpha)" in status.output
+    assert (
+        "2 of 6 group(s) stale. 'kedro dynamic run --stale --namespaces models' runs them."
+        in status.output
+    )
+    assert "1 of 2 group(s) stale." in dynamic("status", "--tags", "tiny").output  # + shared
+    assert "0 of 3 group(s) stale." in dynamic("status", "-t", "m1,small").output
+    dry = dynamic("run", "--stale", "--dry-run", "--params", "size=20", "-r", "SequentialRunner")
+    assert "2 of 9 task group(s) stale: models.tiny, models.collect." in dry.output
+    assert (
+        "kedro run --nodes models.tiny.fit,models.tiny.score,models.compare --params size=20 "
+        "--runner SequentialRunner" in dry.output
+    )
+    wrong = CliRunner().invoke(commands, ["dynamic", "run", "--stale", "-r", "FastRunner"])
+    assert wrong.exit_code == 1
+    assert wrong.output.splitlines()[-1].startswith("Error: Unknown runner 'FastRunner': ")
+    ran = dynamic("run", "--stale")
+    assert ran.exit_code == 0, ran.output
+    assert "0 of 9 group(s) stale." in dynamic("status").output
+    assert "Nothing is stale: 9 task group(s) up to date." in dynamic("run", "--stale").output
+
+    csv_out = dynamic("compare", "metrics", "-ns", "forecast", "--format", "csv", "--sort", "mae")
+    assert csv_out.exit_code == 0, csv_out.output
+    lines = csv_out.output[csv_out.output.index("variant,") :].splitlines()
+    assert lines[0] == "variant,mae" and len(lines) == 4
+    table = dynamic("compare", "metrics", "-ns", "models.small")
+    assert "models.small │ 9.5" in table.output  # alpha 0.5: the mean of x over 0..19
+    missing = CliRunner().invoke(commands, ["dynamic", "compare", "nope"])
+    assert missing.exit_code == 1
+    assert (
+        "Error: No variant has a persisted dataset 'nope'. Persisted per-variant datasets: "
+        "metrics, state." in missing.output
+    )
+    bad_sort = CliRunner().invoke(commands, ["dynamic", "compare", "metrics", "--sort", "x"])
+    assert "Error: no column 'x' to sort by. Columns: mae." in bad_sort.output
+    unknown = CliRunner().invoke(commands, ["dynamic", "status", "-ns", "nope"])
+    assert unknown.exit_code == 1 and "matches no task group" in unknown.output
+    missing_env = CliRunner().invoke(commands, ["dynamic", "status", "--env", "prod"])
+    assert missing_env.output.endswith(
+        "Error: No configuration environment 'prod': conf/prod does not exist.\n"
+    )
+    bare = CliRunner().invoke(commands, ["dynamic", "run"])
+    assert bare.exit_code == 2 and "add --stale" in bare.output
+
+
+def test_a_failing_run_records_the_failed_group(demo_session):
+    params = demo_session / "conf" / "base" / "parameters.yml"
+    params.write_text(params.read_text().replace("alpha: 0.25", "alpha: boom"))
+    with pytest.raises(TypeError):
+        _run_demo(namespaces=["models"])
+    params.write_text(params.read_text().replace("alpha: boom", "alpha: 0.25"))
+    rows = _json_rows(dynamic("status", "--json").output)
+    tiny = next(r for r in rows if r["group"] == "models.tiny")
+    assert tiny["reasons"] == ["last run failed"]
+
+
+@pytest.mark.parametrize("runner", ["ParallelRunner", "ThreadRunner"])
+def test_parallel_runs_record_their_groups(demo_session, runner):
+    from kedro import runner as runners
+
+    _run_demo(namespaces=["models"], runner=getattr(runners, runner)(max_workers=2))
+    status = dynamic("status", "-ns", "models")
+    assert "0 of 6 group(s) stale." in status.output

@@ -1,0 +1,43 @@
+"""compare's rows: one per variant, sorted, in every output format."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kedro_dynamic_hooks._rerun.compare import as_row, render, sort_rows
+
+
+def test_compare_rows_sorting_and_formats():
+    pandas = pytest.importorskip("pandas")
+    assert as_row({"mae": 1, "detail": {"r2": 0.5}}, "x") == {"mae": 1, "detail.r2": 0.5}
+    assert as_row(pandas.DataFrame([{"mae": 2.0}]), "x") == {"mae": 2.0}
+    assert as_row(3, "x") == {"value": 3}
+    with pytest.raises(ValueError) as frame:
+        as_row(pandas.DataFrame([{"a": 1}, {"a": 2}]), "ns.v.table")
+    assert str(frame.value) == (
+        "'ns.v.table' is a table of 2 rows; compare needs one row per variant (a dict, JSON "
+        "metrics or a one-row frame)."
+    )
+    with pytest.raises(ValueError) as other:
+        as_row([1, 2], "ns.v.list")
+    assert str(other.value) == (
+        "'ns.v.list' holds a list; compare needs a dict, JSON metrics, a one-row frame or a "
+        "single value per variant."
+    )
+    rows = [
+        {"variant": "a", "mae": 2.0, "name": "z"},
+        {"variant": "b", "mae": None, "name": "y"},
+        {"variant": "c", "mae": 1.0, "name": "x"},
+    ]
+    assert [r["variant"] for r in sort_rows(rows, "mae")] == ["c", "a", "b"]
+    assert [r["variant"] for r in sort_rows(rows, "-mae")] == ["a", "c", "b"]
+    assert [r["variant"] for r in sort_rows(rows, "name")] == ["c", "b", "a"]
+    assert [r["variant"] for r in sort_rows(rows, "-name")] == ["a", "b", "c"]
+    assert sort_rows(rows, None) is rows
+    assert render(rows[:1], "csv") == "variant,mae,name\na,2.0,z\n"
+    assert (
+        render(rows[:1], "markdown") == "| variant | mae | name |\n|---|---|---|\n| a | 2 | z |\n"
+    )
+    assert json.loads(render(rows[:1], "json")) == rows[:1]
