@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from helpers import FACTORY, REFERENCE
+from helpers import REFERENCE
 
 PP_VARIANTS = ("base", "candidate1", "candidate2", "candidate3")
 DS_NODES = ("split_data", "train_model", "predict", "evaluate_model")
@@ -14,16 +13,6 @@ DP_NODES = ("preprocess_companies", "preprocess_shuttles", "create_model_input_t
 
 def variant_nodes(ns: str, variant: str) -> set[str]:
     return {f"{ns}.{variant}.{n}" for n in DS_NODES}
-
-
-@pytest.fixture(scope="module")
-def reference_project(tmp_path_factory):
-    from helpers import Project, copy_sample
-
-    project = Project(copy_sample(tmp_path_factory.mktemp("ref"), REFERENCE))
-    with (project.path / "conf/base/catalog.yml").open("a") as f:
-        f.write(FACTORY)
-    return project
 
 
 def test_namespace_runs_shared_plus_every_variant(reference_project):

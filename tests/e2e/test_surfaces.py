@@ -6,15 +6,13 @@ import json
 
 import pytest
 import yaml
-from helpers import FACTORY, REFERENCE, Project, copy_sample
+from helpers import REFERENCE, Project
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Project:
-    project = Project(copy_sample(tmp_path_factory.mktemp("surfaces"), REFERENCE))
-    with (project.path / "conf/base/catalog.yml").open("a") as f:
-        f.write(FACTORY)
-    return project
+def project(reference_project: Project) -> Project:
+    """The module's copy of the reference project (tests/conftest.py)."""
+    return reference_project
 
 
 def _yaml_after(output: str, first_line: str):

@@ -8,12 +8,12 @@ import subprocess
 import sys
 
 import pytest
-from helpers import REFERENCE, Project, copy_sample
+from helpers import REFERENCE, Project, sample_project
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Project:
-    return Project(copy_sample(tmp_path_factory.mktemp("tools"), REFERENCE))
+    return sample_project(tmp_path_factory.mktemp("tools"), REFERENCE)
 
 
 @pytest.mark.parametrize("include_hooks", [False, True], ids=["without-hooks", "include-hooks"])

@@ -111,8 +111,8 @@ def _private_uses(path: Path, private: set[str]) -> set[str]:
 def test_every_private_kedro_name_is_used_in_exactly_one_module():
     private = _kedro_private_names()
     files = [
-        *sorted((ROOT / "kedro_dynamic_hooks").glob("*.py")),
-        *sorted((ROOT / "tests").glob("*.py")),
+        *sorted((ROOT / "kedro_dynamic_hooks").rglob("*.py")),  # the subpackages too
+        *sorted((ROOT / "tests").rglob("*.py")),  # every folder of the tests
         *sorted((ROOT / "benchmarks").glob("*.py")),
     ]
     where: dict[str, set[str]] = {}
