@@ -35,17 +35,18 @@ from .reporting import reported
 from .service import load_expansion, read_declaration
 
 
-def standalone_loader() -> Any | None:
-    """The project's config loader as ``settings.py`` makes it, for ``KEDRO_ENV``;
-    ``None`` outside a Kedro project."""
+def standalone_loader() -> tuple[Any, Path] | None:
+    """The project's config loader as ``settings.py`` makes it, for ``KEDRO_ENV``,
+    and the project's folder; ``None`` outside a Kedro project."""
     project = find_kedro_project(Path.cwd())
     if project is None:
         return None
-    return settings.CONFIG_LOADER_CLASS(
+    loader = settings.CONFIG_LOADER_CLASS(
         conf_source=str(project / settings.CONF_SOURCE),
         env=os.environ.get("KEDRO_ENV"),
         **settings.CONFIG_LOADER_ARGS,
     )
+    return loader, project
 
 
 def find_dynamic_pipelines(
@@ -71,8 +72,8 @@ def find_dynamic_pipelines(
 
 
 def _find(raise_errors: bool, key: str, default: Pipeline | None) -> dict[str, Pipeline]:
-    loader = None if hook_loading() else standalone_loader()
-    read = None if loader is None else read_declaration(loader, key)
+    found_project = None if hook_loading() else standalone_loader()
+    read = None if found_project is None else read_declaration(found_project[0], key)
 
     def load() -> dict[str, Pipeline]:
         return find_pipelines(raise_errors=raise_errors)
@@ -81,10 +82,10 @@ def _find(raise_errors: bool, key: str, default: Pipeline | None) -> dict[str, P
     # the templates instead, then put the caller's request back.
     found = load() if read is None else load_with_templates(read[0], load, keep=False)
     found[DEFAULT_PIPELINE] = default if default is not None else Pipeline([])
-    if read is None:
+    if read is None or found_project is None:
         return found
-    project = str(find_kedro_project(Path.cwd()))
+    loader, project = found_project
     loaded = load_expansion(
-        loader, *read, key=key, project_path=project, templates=found, check=False
+        loader, *read, key=key, project_path=str(project), templates=found, check=False
     )
     return with_expansion(found, loaded.expansion)

@@ -98,3 +98,12 @@ def test_parallel_runs_record_their_groups(demo_session, runner):
     _run_demo(namespaces=["models"], runner=getattr(runners, runner)(max_workers=2))
     status = dynamic("status", "-ns", "models")
     assert "0 of 6 group(s) stale." in status.output
+
+
+def test_compare_names_a_written_file_it_cannot_read_and_exits_1(demo_session):
+    _run_demo(namespaces=["models"])
+    (demo_session / "data" / "models" / "tiny" / "metrics.json").write_text('{"score": 1.')
+    result = dynamic("compare", "metrics", catch_exceptions=True)
+    assert result.exit_code == 1
+    assert "1 variant(s) wrote 'metrics' but it cannot be read: models.tiny (" in result.output
+    assert "Re-run them, e.g. 'kedro dynamic run --stale'." in result.output
