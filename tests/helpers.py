@@ -312,6 +312,42 @@ def settings_hooks() -> tuple[Any, ...]:
     return tuple(settings.HOOKS)
 
 
+def dataset_description(catalog: Any, name: str) -> Any:
+    """A dataset of a live catalog as its type and described config (``None``:
+    the catalog has no such dataset), comparable across catalogs."""
+    dataset = catalog.get(name)
+    if dataset is None:
+        return None
+    described = {key: str(value) for key, value in dataset._describe().items()}
+    return type(dataset).__name__, described
+
+
+RUN_FLAGS: dict[str, Any] = {
+    "pipeline": None,
+    "pipelines": [],
+    "namespaces": [],
+    "tags": [],
+    "node_names": [],
+    "from_nodes": [],
+    "to_nodes": [],
+    "from_inputs": [],
+    "to_outputs": [],
+}
+
+
+def kedro_run_context(command: str = "run", parent: str | None = None, **flags: Any) -> Any:
+    """A click context like the one ``kedro run ...`` gives its hooks (enter it
+    around the session's run); ``parent`` puts it under a subcommand group."""
+    import click
+
+    root = click.Context(click.Group("kedro"), info_name="kedro")
+    if parent is not None:
+        root = click.Context(click.Group(parent), info_name=parent, parent=root)
+    ctx = click.Context(click.Command(command), info_name=command, parent=root)
+    ctx.params = {**RUN_FLAGS, **flags}
+    return ctx
+
+
 def load_context_error(project: Path, error: type[Exception]) -> Any:
     """Create a session on ``project``, load its context, and return the ``error`` raised."""
     import pytest

@@ -115,7 +115,7 @@ def config_paths(config: Any) -> Iterator[tuple[str, bool]]:
             yield from config_paths(value)
 
 
-class _Normaliser:
+class Normaliser:
     """Normalises paths, resolving each local folder's symlinks once."""
 
     def __init__(self, project_path: str) -> None:
@@ -151,20 +151,32 @@ class _Normaliser:
         return self._real[folder]
 
 
-def locations(
-    catalog: Mapping[str, Any], names: Iterable[str], *, project_path: str
-) -> dict[str, list[Location]]:
-    """Resolve each dataset name to every place it reads or writes."""
+def resolved_configs(
+    catalog: Mapping[str, Any], names: Iterable[str]
+) -> dict[str, tuple[Any, str | None]]:
+    """Each dataset name's config as Kedro would resolve it (its explicit entry,
+    else the best-matching factory pattern; ``None`` for neither), and the
+    pattern that gave it."""
     patterns = {k: v for k, v in catalog.items() if CatalogConfigResolver.is_pattern(k)}
     index = CatalogIndex(patterns) if patterns else None
-    normalise = _Normaliser(project_path)
-    found: dict[str, list[Location]] = {}
+    found: dict[str, tuple[Any, str | None]] = {}
     for name in names:
         config = catalog.get(name)
         pattern = None
         if config is None and index is not None:
             config = index.resolve(name)
             pattern = index.pattern(name)
+        found[name] = (config, pattern)
+    return found
+
+
+def locations(
+    catalog: Mapping[str, Any], names: Iterable[str], *, project_path: str
+) -> dict[str, list[Location]]:
+    """Resolve each dataset name to every place it reads or writes."""
+    normalise = Normaliser(project_path)
+    found: dict[str, list[Location]] = {}
+    for name, (config, pattern) in resolved_configs(catalog, names).items():
         places = []
         for value, folder in config_paths(config):
             path = normalise(value)

@@ -13,7 +13,7 @@ the hook (the pipeline a run is about to execute, against the run's catalog).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from kedro.pipeline import Pipeline
@@ -172,3 +172,57 @@ def check_produced(
             source=source,
         )
     return None
+
+
+def written_elsewhere(
+    pipeline: Pipeline, registry: Mapping[str, Pipeline], skip: Collection[str]
+) -> dict[str, tuple[str, str, str]]:
+    """Free inputs of ``pipeline`` that a registered pipeline outside it writes.
+
+    Args:
+        pipeline: What runs.
+        registry: Every registered pipeline.
+        skip: Pipelines not to count as writers (templates, expansions).
+
+    Returns:
+        Dataset -> (the node reading it, the writing pipeline, its node).
+    """
+    free = {name for name in pipeline.inputs() if not is_parameter(name)}
+    if not free:
+        return {}
+    running = {node.name for node in pipeline.nodes}
+    found: dict[str, tuple[str, str, str]] = {}
+    for name in sorted(registry):
+        if name in skip:
+            continue
+        for node in registry[name].nodes:
+            if node.name in running:
+                continue
+            for output in node.outputs:
+                if output in free and output not in found:
+                    found[output] = ("", name, node.name)
+    for node in pipeline.nodes:
+        for name in node.inputs:
+            if name in found and not found[name][0]:
+                found[name] = (node.name, *found[name][1:])
+    return found
+
+
+def outside_the_run(
+    dataset: str, reader: str, writer: tuple[str, str], run: str, *, missing: bool
+) -> ProjectError:
+    """A dataset the run reads and only a pipeline outside it writes."""
+    pipeline_name, node_name = writer
+    state = (
+        "nothing has written it yet"
+        if missing
+        else "the run reads whatever an earlier run of it left (or fails if none did)"
+    )
+    return ProjectError(
+        f"'{dataset}' (read by node '{reader}' in '{run}') is written by node '{node_name}' "
+        f"of pipeline '{pipeline_name}', which '{run}' does not run, and {state}. Run it "
+        f"first ('kedro run --pipelines {pipeline_name}'), or put it in __default__ (with "
+        "find_dynamic_pipelines, pass default=...).",
+        path=dataset,
+        source="the pipeline registry",
+    )

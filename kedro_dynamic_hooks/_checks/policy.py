@@ -20,7 +20,13 @@ from .._errors import DynamicPipelinesError
 from .._expansion.nodes import base_name
 from .._expansion.result import Expansion
 from .catalog_index import CatalogIndex
-from .inputs import explain, parameter_known, unresolved_inputs
+from .inputs import (
+    explain,
+    outside_the_run,
+    parameter_known,
+    unresolved_inputs,
+    written_elsewhere,
+)
 from .types import check_types
 
 
@@ -67,6 +73,14 @@ def check_registry(
                     group[name] = explain(
                         name, readers, run, expansion, known, key=key, source=source
                     )
+    if DEFAULT_PIPELINE in registry:
+        skip = {*expansion.templates, *expansion.pipelines, DEFAULT_PIPELINE}
+        elsewhere = written_elsewhere(registry[DEFAULT_PIPELINE], registry, skip)
+        for name, (reader, *writer) in elsewhere.items():
+            if name not in found and name not in warned:
+                warned[name] = outside_the_run(
+                    name, reader, (writer[0], writer[1]), "kedro run", missing=False
+                )
     return list(found.values()), list(warned.values())
 
 

@@ -28,6 +28,7 @@ from .._declaration.names import split_name
 from .._declaration.schema import Declaration
 from .._errors import DeclarationError
 from .build import DeclaredDatasets, build_namespace, declared_scope
+from .neighbours import Neighbours
 from .nodes import base_name
 from .parameters import check_runtime_targets
 from .plan import plan_namespace
@@ -45,6 +46,7 @@ def expand(
     source: str | None = None,
     only: Needed | None = None,
     file_parameters: Mapping[str, Any] | None = None,
+    neighbours: Neighbours | None = None,
 ) -> Expansion:
     """Expand a declaration.
 
@@ -60,6 +62,8 @@ def expand(
             every namespace is still checked. ``None`` builds everything.
         file_parameters: The parameters as the files alone give them, when
             root-level ``--params`` were given: overrides are checked against them.
+        neighbours: The registry around the templates that ``only`` was decided
+            with; kept on a partial expansion for the check before the run.
 
     Returns:
         The expansion.
@@ -113,6 +117,7 @@ def expand(
             "declared_catalog": {k: v for plan in plans for k, v in declared_scope(plan).items()},
             "declared_datasets": DeclaredDatasets(plans),
             "declared_variants": {plan.name: plan.variants for plan in plans},
+            "neighbours": neighbours,
         }
     return Expansion(
         namespaces=built,

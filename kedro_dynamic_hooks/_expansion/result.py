@@ -13,6 +13,7 @@ from kedro.pipeline.node import Node
 from .._constants import DEFAULT_PIPELINE, is_parameter
 from .._declaration.schema import Declaration
 from .._errors import ProjectError
+from .neighbours import Neighbours
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ class Expansion(Mapping[str, NamespaceExpansion]):
             declared variant (``None`` when everything was built).
         declared_datasets: With a partial build, every declared dataset's origin.
         declared_variants: With a partial build, every namespace's declared variants.
+        neighbours: With a partial build, the registry around the templates that
+            the build was decided with.
     """
 
     namespaces: dict[str, NamespaceExpansion]
@@ -86,6 +89,7 @@ class Expansion(Mapping[str, NamespaceExpansion]):
     declared_catalog: dict[str, dict[str, Any]] | None = field(default=None, repr=False)
     declared_datasets: Mapping[str, DatasetOrigin] | None = field(default=None, repr=False)
     declared_variants: dict[str, tuple[str, ...]] | None = field(default=None, repr=False)
+    neighbours: Neighbours | None = field(default=None, repr=False)
 
     @property
     def partial(self) -> bool:
@@ -146,8 +150,13 @@ class Expansion(Mapping[str, NamespaceExpansion]):
 
     @cached_property
     def templates(self) -> frozenset[str]:
-        """Names of the template pipelines that were expanded."""
-        return frozenset(t for ns in self.values() for t in ns.templates)
+        """Names of the declaration's template pipelines, built or not (a partial
+        build leaves a namespace out, but its templates stay templates)."""
+        built = frozenset(t for ns in self.values() for t in ns.templates)
+        if self.declaration is None:
+            return built
+        declared = (t for spec in self.declaration.namespaces.values() for t in spec.templates)
+        return built | frozenset(declared)
 
     @cached_property
     def added_keys(self) -> list[str]:
@@ -215,9 +224,8 @@ class Expansion(Mapping[str, NamespaceExpansion]):
                 template = written_by_template.get(dataset)
                 if template is None or dataset in still_written:
                     continue
-                copies = sorted(
-                    name for name, o in self.datasets.items() if o.template == dataset
-                )[:3]
+                every = self.datasets if self.declared_datasets is None else self.declared_datasets
+                copies = sorted(name for name, o in every.items() if o.template == dataset)[:3]
                 raise ProjectError(
                     f"node '{node.name}' of __default__ reads '{dataset}', an output of template "
                     f"pipeline '{template}'. Templates run only as namespaced copies "

@@ -10,11 +10,21 @@ the full expansion would. Anything that cannot be mapped safely returns
 
 - ``--from-nodes``, ``--to-nodes``, ``--from-inputs``, ``--to-outputs``: they
   follow the graph; everything.
-- A pipeline, node or tag that is not the declaration's (a template's own tag,
-  a hand-written pipeline): everything, since it may read any variant's data.
+- A pipeline or node that is not the declaration's (a hand-written pipeline):
+  everything, since it may read any variant's data.
+- A template node that reads ``parameters`` (every variant's): everything.
+- A tag on a template's own nodes (even one that is also a variant's name):
+  every variant of each namespace that uses the template.
+- A node of the user's own in ``__default__`` that the filters select (by its
+  namespace or tags): also the variants whose datasets or parameters it reads.
+- A tag that no node carries: everything.
 - A chain: every month of it, since a month reads its predecessor's output.
 - A node of a namespace's own (shared or collect): the whole namespace, since a
   collect step reads every variant.
+
+The registry around the templates is described by :class:`Neighbours`; without
+it (``None``) a template is assumed to carry no tag and ``__default__`` no
+node of the user's own.
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._constants import DEFAULT_PIPELINE
 from .._declaration.names import split_name
+from .neighbours import Neighbours, OwnNode, read_target
 
 if TYPE_CHECKING:
     from .._declaration.schema import Declaration
@@ -92,7 +103,10 @@ NO_FILTER = "the run selects no pipeline, namespace, tag or node of the declarat
 
 
 def needed(
-    selection: Selection, variants: Mapping[str, Iterable[str]], chains: Iterable[str]
+    selection: Selection,
+    variants: Mapping[str, Iterable[str]],
+    chains: Iterable[str],
+    neighbours: Neighbours | None = None,
 ) -> Needed | None:
     """The namespaces and variants a selection can touch, or ``None`` for all.
 
@@ -100,24 +114,39 @@ def needed(
         selection: The run's filters.
         variants: Namespace -> its variant names.
         chains: Namespaces declared as a chain.
+        neighbours: The registry around the templates.
     """
-    return decide(selection, variants, chains)[0]
+    return decide(selection, variants, chains, neighbours)[0]
 
 
 def decide(
-    selection: Selection, variants: Mapping[str, Iterable[str]], chains: Iterable[str]
+    selection: Selection,
+    variants: Mapping[str, Iterable[str]],
+    chains: Iterable[str],
+    neighbours: Neighbours | None = None,
 ) -> tuple[Needed | None, str]:
     """:func:`needed`, and why everything is built when it is (``""`` otherwise)."""
     if selection.follows_graph:
         return None, FOLLOWS_GRAPH
+    around = neighbours or Neighbours()
+    if around.whole_parameters is not None:
+        return None, (
+            f"template node {around.whole_parameters} reads 'parameters', which holds "
+            "every variant's"
+        )
     known = {ns: frozenset(names) for ns, names in variants.items()}
     try:
         restrictions = [
             _by_pipelines(selection.pipelines, known),
             _by_namespaces(selection.namespaces, known),
-            _by_tags(selection.tags, known),
+            _by_tags(selection.tags, known, around),
             _by_nodes(selection.nodes, known),
         ]
+        if restrictions[0] is not None:
+            own: list[OwnNode] = []  # only __default__ holds nodes of the user's own
+        else:
+            own = around.selected_own(selection.namespaces, selection.tags, selection.nodes)
+        reads = _read_by(own, known)
     except _Everything as reason:
         return None, str(reason)
     result: Needed | None = None
@@ -126,9 +155,22 @@ def decide(
             result = restriction if result is None else _intersect(result, restriction)
     if result is None:
         return None, NO_FILTER
-    # Every pipeline and node the run names must exist, even where the filters
-    # leave nothing of it: Kedro refuses a name it cannot find.
+    _widen(result, selection, known, reads)
+    whole = set(chains)
+    return {ns: (None if ns in whole else names) for ns, names in result.items()}, ""
+
+
+def _widen(
+    result: Needed, selection: Selection, known: Mapping[str, frozenset[str]], reads: Needed
+) -> None:
+    """Add to ``result`` what the run names and what its own nodes read.
+
+    Every pipeline and node the run names must exist, even where the filters
+    leave nothing of it: Kedro refuses a name it cannot find.
+    """
     for name in selection.pipelines:
+        if name == DEFAULT_PIPELINE:
+            continue
         ns, variant, _ = split_name(name)
         current = result.get(ns, frozenset())
         if current is not None:
@@ -136,14 +178,18 @@ def decide(
     for ns, names in (_by_nodes(selection.nodes, known) or {}).items():
         current = result.get(ns, frozenset())
         result[ns] = None if names is None or current is None else current | names
-    for ns, names in (_by_namespaces(selection.namespaces, known) or {}).items():
+    for value in selection.namespaces:
+        ns, variant, _ = split_name(value)
+        if ns not in known:
+            continue
         current = result.get(ns, frozenset())
-        if ns not in result:
+        if variant in known[ns]:
+            result[ns] = None if current is None else current | {variant}
+        elif ns not in result:
             result[ns] = None  # a namespace of its own may hold no shared node
-        elif names is not None and current is not None:
-            result[ns] = current | names
-    whole = set(chains)
-    return {ns: (None if ns in whole else names) for ns, names in result.items()}, ""
+    for ns, names in reads.items():
+        current = result.get(ns, frozenset())
+        result[ns] = None if names is None or current is None else current | names
 
 
 def _by_pipelines(names: tuple[str, ...], known: Mapping[str, frozenset[str]]) -> Needed | None:
@@ -175,22 +221,38 @@ def _by_namespaces(values: tuple[str, ...], known: Mapping[str, frozenset[str]])
     return found
 
 
-def _by_tags(tags: tuple[str, ...], known: Mapping[str, frozenset[str]]) -> Needed | None:
+def _by_tags(
+    tags: tuple[str, ...], known: Mapping[str, frozenset[str]], around: Neighbours
+) -> Needed | None:
     if not tags:
         return None
     found: Needed = {}
     for tag in tags:
         owners = [ns for ns, names in known.items() if tag in names]
+        # A template node's own tag is on every variant's copy.
+        using = [ns for ns, own in around.template_tags.items() if tag in own and ns in known]
+        for ns in using:
+            _add(found, ns, None)
         if tag in known:
             _add(found, tag, None)
-        elif owners:
-            for ns in owners:
-                _add(found, ns, tag)
-        else:
-            raise _Everything(
-                f"tag '{tag}' is not a namespace or variant name; a template node's own "
-                "tag is on every variant's copy"
-            )
+        for ns in owners:
+            _add(found, ns, tag)
+        if not (using or owners or tag in known or around.tagged(tag)):
+            raise _Everything(f"tag '{tag}' is on no node of the declaration's or yours")
+    return found
+
+
+def _read_by(own: list[OwnNode], known: Mapping[str, frozenset[str]]) -> Needed:
+    """The variants whose datasets or parameters the selected own nodes read."""
+    found: Needed = {}
+    for node in own:
+        for name in node.reads:
+            target = read_target(name)
+            if target is None:
+                raise _Everything(f"node '{node.name}' reads 'parameters', every variant's")
+            ns, variant, _ = split_name(target)
+            if ns in known:
+                _add(found, ns, variant if variant in known[ns] else None)
     return found
 
 
@@ -224,21 +286,28 @@ def _intersect(one: Needed, other: Needed) -> Needed:
     return result
 
 
-def mapped(selection: Selection, declaration: Declaration) -> Needed | None:
+def mapped(
+    selection: Selection, declaration: Declaration, neighbours: Neighbours | None = None
+) -> Needed | None:
     """A selection mapped to the declaration's variants (``None``: all)."""
-    return _decide(selection, declaration)[0]
+    return _decide(selection, declaration, neighbours)[0]
 
 
-def _decide(selection: Selection, declaration: Declaration) -> tuple[Needed | None, str]:
+def _decide(
+    selection: Selection, declaration: Declaration, neighbours: Neighbours | None
+) -> tuple[Needed | None, str]:
     namespaces = declaration.namespaces
     return decide(
         selection,
         {name: spec.variant_overrides for name, spec in namespaces.items()},
         chains={name for name, spec in namespaces.items() if spec.chain is not None},
+        neighbours=neighbours,
     )
 
 
-def startup(selection: Selection, declaration: Declaration) -> dict[str, Any]:
+def startup(
+    selection: Selection, declaration: Declaration, neighbours: Neighbours | None = None
+) -> dict[str, Any]:
     """What a ``kedro run`` with this selection builds at startup, and why.
 
     Returns:
@@ -246,10 +315,11 @@ def startup(selection: Selection, declaration: Declaration) -> dict[str, Any]:
         ``variants_built`` and ``variants_declared``; ``reason`` (why everything
         is built, or ``""``); ``notes`` (namespaces built whole, and why).
     """
-    need, reason = _decide(selection, declaration)
+    need, reason = _decide(selection, declaration, neighbours)
     # What the flags alone select, before a chain is widened to every month.
     namespaces = declaration.namespaces
-    asked = decide(selection, {n: s.variant_overrides for n, s in namespaces.items()}, ())[0]
+    variants = {n: s.variant_overrides for n, s in namespaces.items()}
+    asked = decide(selection, variants, (), neighbours)[0]
     declared = {ns: tuple(spec.variant_overrides) for ns, spec in declaration.namespaces.items()}
     total = sum(len(names) for names in declared.values())
     if need is None:

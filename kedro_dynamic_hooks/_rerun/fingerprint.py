@@ -8,10 +8,16 @@ A group's fingerprint covers:
   bytecode and constants). Helpers the function calls, imported modules and
   installed libraries are not covered;
 - its structure: node names, inputs and outputs;
-- the identity of every dataset it reads and does not write itself: size and
-  modification time of its file or folder (a versioned dataset's folder
-  changes when a version is added), so a raw file that was touched, or an
-  upstream output written again since, shows.
+- the identity of every dataset it reads and does not write itself
+  (``identity.py``): size and mtime of its file, or of every file below its
+  folder (partitions, versions), with a digest of the content to fall back on,
+  so that ``touch`` or identical bytes change nothing, while a rewritten
+  partition, an upstream output written again or a deleted version shows;
+- the resolved catalog config of every dataset it reads or writes (type,
+  filepath, load and save arguments, versioning, credentials name);
+- the identity of every persisted output when it was written, so an output
+  rewritten since (by hand, or by a run with another ``--env`` or
+  ``--params``) shows.
 
 What cannot be looked at (a ``MemoryDataset`` between groups of one run, a
 remote path) is covered by the upstream group instead: a group is stale when
@@ -25,7 +31,6 @@ import functools
 import hashlib
 import inspect
 import json
-import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +38,7 @@ from typing import Any
 from kedro.pipeline.node import Node
 
 from .._constants import PARAMS
+from .identity import MISSING, Identities, same_data
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,10 @@ class GroupPrint:
             ``"missing"`` or ``"untracked"`` (no local file to look at).
         reads: The inputs that other nodes of the project write.
         writes: Datasets the group writes.
+        outputs: Every persisted output -> its identity (``None``: a record
+            of an older version, which kept none).
+        datasets: Every dataset read or written that has a catalog config ->
+            digest of that config (``None``: an older record).
     """
 
     parameters: dict[str, str]
@@ -56,6 +66,8 @@ class GroupPrint:
     inputs: dict[str, str]
     reads: tuple[str, ...] = field(default=())
     writes: tuple[str, ...] = field(default=())
+    outputs: dict[str, str] | None = None
+    datasets: dict[str, str] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-friendly form, for the state file."""
@@ -66,6 +78,8 @@ class GroupPrint:
             "inputs": self.inputs,
             "reads": list(self.reads),
             "writes": list(self.writes),
+            "outputs": self.outputs,
+            "datasets": self.datasets,
         }
 
     @classmethod
@@ -78,7 +92,13 @@ class GroupPrint:
             inputs=dict(data.get("inputs", {})),
             reads=tuple(data.get("reads", ())),
             writes=tuple(data.get("writes", ())),
+            outputs=_optional(data.get("outputs")),
+            datasets=_optional(data.get("datasets")),
         )
+
+
+def _optional(value: Any) -> dict[str, str] | None:
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, Mapping) else None
 
 
 def digest(value: Any) -> str:
@@ -127,14 +147,8 @@ def _lookup(parameters: Mapping[str, Any], dotted: str) -> Any:
 
 
 def file_identity(path: str | None) -> str:
-    """``"<size>:<mtime_ns>"`` of a local file or folder, ``missing`` or ``untracked``."""
-    if path is None or "://" in path:
-        return "untracked"
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return "missing"
-    return f"{stat.st_size}:{stat.st_mtime_ns}"
+    """The identity of a local file or folder (``identity.py``), hashed afresh."""
+    return Identities().of("", path)
 
 
 def _leaves(path: str, value: Any) -> dict[str, str]:
@@ -153,6 +167,9 @@ def group_print(
     produced: set[str],
     filepath: Callable[[str], str | None],
     prefix: str = "",
+    *,
+    identities: Identities | None = None,
+    config: Callable[[str], Any] | None = None,
 ) -> GroupPrint:
     """Fingerprint one task group.
 
@@ -162,7 +179,10 @@ def group_print(
         produced: Every dataset some node of the project writes.
         filepath: Dataset name -> its local filepath, or ``None``.
         prefix: Left out of parameter paths in reports, e.g. ``ns.variant.``.
+        identities: Identifies files (with what was recorded as hints).
+        config: Dataset name -> its resolved catalog config, or ``None``.
     """
+    identities = identities or Identities()
     nodes = list(nodes)
     params: dict[str, str] = {}
     code: dict[str, str] = {}
@@ -181,9 +201,20 @@ def group_print(
             elif name == "parameters":
                 params["parameters"] = digest(parameters)
             elif name not in writes:
-                inputs[name] = file_identity(filepath(name))
+                inputs[name] = identities.of(name, filepath(name))
                 if name in produced:
                     reads.add(name)
+    outputs = {}
+    for name in sorted(writes):
+        path = filepath(name)
+        if path is not None and "://" not in path:
+            outputs[name] = identities.of(name, path)
+    datasets = {}
+    if config is not None:
+        for name in sorted({*inputs, *writes}):
+            found = config(name)
+            if found is not None:
+                datasets[name] = digest(found)
     return GroupPrint(
         parameters=params,
         code=code,
@@ -191,6 +222,8 @@ def group_print(
         inputs=inputs,
         reads=tuple(sorted(reads)),
         writes=tuple(sorted(writes)),
+        outputs=outputs,
+        datasets=datasets if config is not None else None,
     )
 
 
@@ -209,13 +242,32 @@ def differences(old: GroupPrint, new: GroupPrint) -> list[str]:
         changes.append(f"code changed ({', '.join(code)})")
     if old.structure != new.structure:
         changes.append("nodes or datasets changed")
+    if old.datasets is not None and new.datasets is not None:
+        configs = sorted(
+            k
+            for k in old.datasets.keys() | new.datasets.keys()
+            if old.datasets.get(k) != new.datasets.get(k)
+        )
+        if configs:
+            changes.append(f"dataset config changed ({', '.join(configs)})")
     inputs = sorted(
-        k for k in old.inputs.keys() | new.inputs.keys() if old.inputs.get(k) != new.inputs.get(k)
+        k
+        for k in old.inputs.keys() | new.inputs.keys()
+        if not same_data(old.inputs.get(k, MISSING), new.inputs.get(k, MISSING))
     )
-    gone = [k for k in inputs if new.inputs.get(k) == "missing"]
+    gone = [k for k in inputs if new.inputs.get(k) == MISSING]
     changed = [k for k in inputs if k not in gone]
     if changed:
         changes.append(f"input changed ({', '.join(changed)})")
     if gone:
         changes.append(f"input missing ({', '.join(gone)})")
+    if old.outputs is not None and new.outputs is not None:
+        rewritten = sorted(
+            k
+            for k, recorded in old.outputs.items()
+            if new.outputs.get(k, MISSING) != MISSING
+            and not same_data(recorded, new.outputs[k])
+        )
+        if rewritten:
+            changes.append(f"outputs changed since written ({', '.join(rewritten)})")
     return changes

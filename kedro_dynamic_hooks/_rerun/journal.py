@@ -88,6 +88,7 @@ def valid(record: Any) -> bool:
         all(_string_map(printed.get(k, {})) for k in maps)
         and all(_string_list(printed.get(k, [])) for k in lists)
         and isinstance(printed.get("structure", ""), str)
+        and all(printed.get(k) is None or _string_map(printed[k]) for k in ("outputs", "datasets"))
     )
 
 
@@ -101,17 +102,17 @@ def _string_list(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
-def read_state(path: Path) -> dict[str, Any]:
+def read_state(path: Path, *, warn: bool = True) -> dict[str, Any]:
     """Group name -> its latest record; empty when there is no state yet.
 
     A malformed line counts as its group never run, with one warning that
-    names the lines.
+    names the lines (unless not ``warn``).
     """
     groups: dict[str, Any] = {}
     bad: list[int] = []
     for record in _lines(path, bad):
         groups[record["group"]] = record if "v" in record else None
-    if bad:
+    if bad and warn:
         shown = ", ".join(str(n) for n in bad[:5]) + (", ..." if len(bad) > 5 else "")
         logger.warning(
             "%s: line(s) %s are not readable records (a run killed mid-write, or a hand edit); "

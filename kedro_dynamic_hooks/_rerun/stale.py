@@ -12,7 +12,7 @@ from .._checks.groups import task_groups
 from .._declaration.names import did_you_mean
 from .._expansion.result import Expansion
 from .journal import read_state
-from .recorder import Paths, prints_of
+from .recorder import Paths, prints_of, recorded_identities
 from .status import GroupStatus, statuses
 
 
@@ -42,8 +42,9 @@ def group_statuses(
     """
     groups = task_groups(pipeline, expansion)
     paths = Paths(catalog, project_path)  # the hook's: templates, then catalog.yml
-    prints = prints_of(groups, pipeline, parameters, paths)
-    return statuses(groups, prints, read_state(journal), paths.missing)
+    state = read_state(journal)
+    prints = prints_of(groups, pipeline, parameters, paths, recorded_identities(state))
+    return statuses(groups, prints, state, paths.missing)
 
 
 def selected(

@@ -93,7 +93,7 @@ class DynamicPipelinesHook:
                 parameters,
                 key=self.key,
                 project_path=str(context.project_path),
-                only=run_selection(declaration),
+                selection=run_selection(),
             )
             loader["parameters"] = loaded.expansion.parameters
             loader["catalog"] = loaded.catalog
@@ -131,15 +131,22 @@ class DynamicPipelinesHook:
         self._runs.start(run_id, catalog, state)
 
     @hook_impl
-    def after_node_run(self, node: Node, catalog: Any, run_id: str) -> None:
-        """Count the node as done, for the advice after a failure, and record its
-        task group in the journal once all of the group's nodes are done."""
+    def after_node_run(
+        self, node: Node, catalog: Any, outputs: dict[str, Any], run_id: str
+    ) -> None:
+        """Count the node as done, for the advice after a failure; its task group
+        is recorded once all of the group's nodes have saved their outputs."""
         state = self._runs.get(run_id, catalog)
         if state is None:
             return  # a worker process of ParallelRunner: the parent records
         state.done.add(node.name)
         if state.recorder is not None:
-            state.recorder.node_done(node.name)
+            state.recorder.node_ran(node.name, outputs)
+
+    @hook_impl
+    def after_dataset_saved(self, dataset_name: str, node: Node) -> None:
+        """Count an output as saved (Kedro saves after ``after_node_run``)."""
+        self._runs.saved(node.name, dataset_name)
 
     @hook_impl
     def on_node_error(self, error: Exception, node: Node, catalog: Any, run_id: str) -> None:

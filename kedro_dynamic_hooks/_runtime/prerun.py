@@ -15,7 +15,13 @@ from kedro.io import DatasetError
 from kedro.pipeline import Pipeline
 
 from .._checks.catalog_index import dataset_origin_path
-from .._checks.inputs import check_pipeline, check_produced
+from .._checks.inputs import (
+    check_pipeline,
+    check_produced,
+    outside_the_run,
+    written_elsewhere,
+)
+from .._constants import DEFAULT_PIPELINE
 from .._errors import DynamicPipelinesError, ProjectError, combine
 from .._expansion.result import Expansion
 from .._expansion.selection import Selection, needed
@@ -55,6 +61,7 @@ def check_run(
     )
     if unwritten is not None:  # the file is named only now: finding it reads YAML
         raise reported(unwritten.with_source(declaration_source(loader, key)))
+    _refuse_unwritten_elsewhere(pipeline, run, catalog, expansion)
     # Kedro creates every dataset of the run before the first node, and stops
     # with a traceback if one cannot be (a misspelt type); create them first.
     for name in sorted(pipeline.datasets()):
@@ -81,11 +88,13 @@ def _refuse_uncovered(expansion: Expansion, run_params: Mapping[str, Any]) -> No
     announced would otherwise skip nodes silently.
     """
     declared = expansion.declared_variants or {}
-    wanted = needed(Selection.from_flags(run_params), declared, chains=())
+    wanted = needed(
+        Selection.from_flags(run_params), declared, chains=(), neighbours=expansion.neighbours
+    )
     built = {name: set(ns.variants) for name, ns in expansion.items()}
     missing = [
         name
-        for name, variants in (wanted or {"every namespace": None}).items()
+        for name, variants in ({"every namespace": None} if wanted is None else wanted).items()
         if name not in built
         or (variants is None and built[name] != set(declared[name]))
         or (variants is not None and not variants <= built[name])
@@ -100,6 +109,20 @@ def _refuse_uncovered(expansion: Expansion, run_params: Mapping[str, Any]) -> No
                 source="the run",
             )
         )
+
+
+def _refuse_unwritten_elsewhere(
+    pipeline: Pipeline, run: str, catalog: Any, expansion: Expansion
+) -> None:
+    """Refuse a run that reads what only a pipeline outside it writes, not written yet
+    (a global step left out of ``__default__``): Kedro would stop with a traceback."""
+    from kedro.framework.project import pipelines
+
+    skip = {*expansion.templates, *expansion.pipelines, DEFAULT_PIPELINE}
+    elsewhere = written_elsewhere(pipeline, dict(pipelines.items()), skip)
+    for name, (reader, *writer) in elsewhere.items():
+        if not _exists(catalog, name):
+            raise reported(outside_the_run(name, reader, (writer[0], writer[1]), run, missing=True))
 
 
 def _exists(catalog: Any, name: str) -> bool:

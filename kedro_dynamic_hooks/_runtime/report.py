@@ -11,6 +11,7 @@ from .._checks.catalog_index import resolve_filepaths, shown_path
 from .._checks.groups import task_groups
 from .._constants import DEFAULT_PIPELINE, is_parameter
 from .._expansion.selection import Selection, startup
+from .service import neighbours_of
 from .session import Project
 
 
@@ -91,7 +92,9 @@ def plan_report(
     )
     declaration = project.expansion.declaration
     assert declaration is not None  # every expansion of a project carries its declaration
-    result["startup"] = startup(selection, declaration)
+    result["startup"] = startup(
+        selection, declaration, neighbours_of(declaration, project.pipelines)
+    )
     if groups:
         result["groups"] = [g.as_dict() for g in task_groups(selected, project.expansion)]
     return result

@@ -98,6 +98,19 @@ class Runs:
             entry = self._runs.pop((str(run_id), id(catalog)), None)
         return entry[1] if entry is not None else None
 
+    def saved(self, node: str, dataset: str) -> None:
+        """Tell the run waiting for ``node``'s output ``dataset`` that it is saved.
+
+        ``after_dataset_saved`` is given no run id or catalog; a node's outputs
+        are awaited by the one run that ran it (two concurrent runs of one node
+        would write the same file, so either record is true of it).
+        """
+        with self._lock:
+            states = [state for _, state in self._runs.values()]
+        for state in states:
+            if state.recorder is not None and state.recorder.dataset_saved(node, dataset):
+                return
+
     def __len__(self) -> int:
         with self._lock:
             return len(self._runs)

@@ -16,8 +16,7 @@ from typing import Any
 
 import click
 
-from .._declaration.schema import Declaration
-from .._expansion.selection import Needed, Selection, mapped
+from .._expansion.selection import Selection
 
 _announced: contextvars.ContextVar[Selection | None] = contextvars.ContextVar(
     "kedro_dynamic_hooks_selection", default=None
@@ -52,8 +51,8 @@ def selecting(
         _announced.reset(token)
 
 
-def run_selection(declaration: Declaration) -> Needed | None:
-    """The variants this run can touch, or ``None`` to build all.
+def run_selection() -> Selection | None:
+    """What this run selects, or ``None`` when that cannot be known: build all.
 
     Read from the ``run`` command's click context, the only place ``kedro
     run``'s flags are known before Kedro builds the catalog, or from
@@ -62,14 +61,14 @@ def run_selection(declaration: Declaration) -> Needed | None:
     """
     announced = _announced.get()
     if announced is not None:
-        return mapped(announced, declaration)
+        return announced
     ctx = click.get_current_context(silent=True)
     if ctx is None or ctx.info_name != "run" or ctx.parent is None or ctx.parent.parent:
         return None  # not Kedro's top-level `kedro run` (e.g. `kedro viz run`)
     params = ctx.params
     if not {"pipelines", "namespaces", "tags", "node_names"} <= params.keys():
         return None
-    return mapped(Selection.from_flags(params), declaration)
+    return Selection.from_flags(params)
 
 
 def describe_run(run_params: Mapping[str, Any]) -> str:

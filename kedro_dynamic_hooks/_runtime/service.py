@@ -18,12 +18,13 @@ from .._checks.collisions import check_collisions
 from .._declaration.schema import Declaration, parse_declaration
 from .._errors import DynamicPipelinesError, ProjectError
 from .._expansion.expand import expand
+from .._expansion.neighbours import Neighbours
 from .._expansion.parameters import check_runtime_root
 from .._expansion.result import Expansion
-from .._expansion.selection import Needed
+from .._expansion.selection import Selection, mapped
 from .._kedro_compat import parameters_without_runtime
 from .config import memo, original, original_parameters
-from .registry import mark_expanded, registered_templates
+from .registry import is_expanded, mark_expanded, registered_templates
 from .reporting import first_line
 from .sources import declaration_source
 
@@ -77,7 +78,7 @@ def load_expansion(
     key: str,
     project_path: str,
     templates: Mapping[str, Pipeline] | None = None,
-    only: Needed | None = None,
+    selection: Selection | None = None,
     check: bool = True,
 ) -> Loaded:
     """Expand, then check filepaths; the expansion and its full catalog config.
@@ -90,8 +91,8 @@ def load_expansion(
         project_path: Where relative filepaths start.
         templates: The registered pipelines; read from Kedro's registry when
             not given.
-        only: Build just these variants (a selective run); everything is
-            still checked.
+        selection: What the run selects: build just the variants it can touch
+            (a selective run); everything is still checked.
         check: Check that no two datasets write one place.
 
     Raises:
@@ -105,14 +106,20 @@ def load_expansion(
         if root:  # checked against the files alone: the loaded parameters include them
             files = parameters_without_runtime(loader)
             check_runtime_root(root, files)
+        registry = registered_templates(declaration) if templates is None else templates
+        neighbours = only = None
+        if selection is not None:
+            neighbours = neighbours_of(declaration, registry)
+            only = mapped(selection, declaration, neighbours)
         expansion = expand(
             declaration,
-            registered_templates(declaration) if templates is None else templates,
+            registry,
             parameters,
             runtime_params=runtime,
             key=key,
             only=only,
             file_parameters=files,
+            neighbours=neighbours,
         )
         mark_expanded(expansion.nodes)
         user_catalog = original(loader, "catalog") if check or templates is None else {}
@@ -133,6 +140,12 @@ def load_expansion(
     except DynamicPipelinesError as exc:
         raise blame(exc, loader, key) from exc
     return Loaded(expansion, catalog)
+
+
+def neighbours_of(declaration: Declaration, registry: Mapping[str, Pipeline]) -> Neighbours:
+    """The registry around the declaration's templates, for a selective build."""
+    templates = {name: spec.templates for name, spec in declaration.namespaces.items()}
+    return Neighbours.of(templates, registry, is_expanded)
 
 
 def remember(loader: Any, loaded: Loaded) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import dynamic, load_context_error
+from helpers import DEMO_PACKAGE, demo_project, dynamic, load_context_error
 from kedro.framework.session import KedroSession
 
 from kedro_dynamic_hooks import DeclarationError, ProjectError
@@ -290,3 +290,49 @@ def test_a_register_pipelines_that_cannot_build_is_one_line(session_project):
     assert error.detail.startswith("Kedro could not build the project's pipelines: ")
     assert "find_dynamic_pipelines() does that" in error.detail
     assert "\n" not in str(error)
+
+
+def _demo_with_ingest(tmp_path, bootstrapped):
+    """The demo project, whose raw sales a global 'ingest' pipeline writes; that
+    pipeline is registered but not in __default__ (as find_dynamic_pipelines()
+    leaves it), and has never run."""
+    project = demo_project(tmp_path / "demo")
+    registry = project / "src" / DEMO_PACKAGE / "pipeline_registry.py"
+    registry.write_text(
+        registry.read_text()
+        .replace(
+            '"__default__": Pipeline([]),',
+            '"__default__": Pipeline([]),\n'
+            '        "ingest": Pipeline([node(make_table, "params:size", "sales", name="ingest")]),',
+        )
+    )
+    (project / "data" / "raw" / "sales.json").unlink()
+    return bootstrapped(project)
+
+
+def test_an_input_only_a_pipeline_outside_the_run_writes(tmp_path, bootstrapped):
+    project = _demo_with_ingest(tmp_path, bootstrapped)
+    result = _validate()
+    assert result.exit_code == 0, result.output
+    warning = (
+        "'sales' (read by node 'forecast.m1.step' in 'kedro run') is written by node 'ingest' "
+        "of pipeline 'ingest', which 'kedro run' does not run, and the run reads whatever an "
+        "earlier run of it left (or fails if none did). Run it first ('kedro run --pipelines "
+        "ingest'), or put it in __default__ (with find_dynamic_pipelines, pass default=...)."
+    )
+    assert warning in " ".join(result.output.split())
+    assert dynamic("validate", "--strict", catch_exceptions=True).exit_code == 1
+    before = sorted(p.name for p in (project / "data").rglob("*"))
+    with (
+        KedroSession.create(project_path=project) as session,
+        pytest.raises(ProjectError) as info,
+    ):
+        session.run(namespaces=["forecast"])
+    assert info.value.detail == (
+        "'sales' (read by node 'forecast.m1.step' in 'kedro run --namespaces forecast') is "
+        "written by node 'ingest' of pipeline 'ingest', which 'kedro run --namespaces "
+        "forecast' does not run, and nothing has written it yet. Run it first ('kedro run "
+        "--pipelines ingest'), or put it in __default__ (with find_dynamic_pipelines, pass "
+        "default=...)."
+    )
+    assert sorted(p.name for p in (project / "data").rglob("*")) == before

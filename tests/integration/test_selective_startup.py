@@ -7,30 +7,13 @@ from typing import Any
 
 import click
 import pytest
+from helpers import kedro_run_context
 from kedro.framework.project import pipelines
 from kedro.framework.session import KedroSession
 
-RUN_FLAGS: dict[str, Any] = {
-    "pipeline": None,
-    "pipelines": [],
-    "namespaces": [],
-    "tags": [],
-    "node_names": [],
-    "from_nodes": [],
-    "to_nodes": [],
-    "from_inputs": [],
-    "to_outputs": [],
-}
-
 
 def _under_kedro_run(command: str = "run", parent: str | None = None, **flags: Any) -> click.Context:
-    """A click context like the one `kedro run ...` gives its hooks."""
-    root = click.Context(click.Group("kedro"), info_name="kedro")
-    if parent is not None:
-        root = click.Context(click.Group(parent), info_name=parent, parent=root)
-    ctx = click.Context(click.Command(command), info_name=command, parent=root)
-    ctx.params = {**RUN_FLAGS, **flags}
-    return ctx
+    return kedro_run_context(command, parent, **flags)
 
 
 def _run(project, ctx: click.Context | None, **selection: Any) -> tuple[dict[str, Any], set[str]]:

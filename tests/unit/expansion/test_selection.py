@@ -7,13 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from helpers import examples
+from helpers import examples, f
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kedro.pipeline import Pipeline
+from kedro.pipeline import Pipeline, node
 
 from kedro_dynamic_hooks._declaration.schema import parse_declaration
 from kedro_dynamic_hooks._expansion.expand import expand
+from kedro_dynamic_hooks._expansion.neighbours import Neighbours, OwnNode
 from kedro_dynamic_hooks._expansion.parameters import VariantParameters
 from kedro_dynamic_hooks._expansion.selection import Selection, decide, needed, startup
 
@@ -125,8 +126,8 @@ def test_selective_build_equals_full_expansion_then_filter(templates, declared, 
         assert expected == got
         return
     assert sorted(n.name for n in got.nodes) == sorted(n.name for n in expected.nodes)
-    for node in got.nodes:
-        for name in node.inputs:
+    for selected in got.nodes:
+        for name in selected.inputs:
             if name.startswith("params:"):
                 dotted = name[len("params:") :]
                 assert _param(part.parameters, dotted) == _param(full.parameters, dotted)
@@ -196,8 +197,7 @@ def test_the_mapping_of_each_filter():
         ),
         (
             Selection(tags=("candidate1", "sometag")),
-            "tag 'sometag' is not a namespace or variant name; a template node's own tag is on "
-            "every variant's copy",
+            "tag 'sometag' is on no node of the declaration's or yours",
         ),
         (Selection(nodes=("plain_node",)), "node 'plain_node' is not in a declared namespace"),
         (Selection(), "the run selects no pipeline, namespace, tag or node of the declaration"),
@@ -270,3 +270,87 @@ def test_variant_parameters_are_merged_when_first_read():
         "v1": {"opts": {"a": 5, "b": 2}},
         "v2": {"opts": {"a": 1, "b": 2}},
     }
+
+
+# --- The registry around the templates (each class the oracle found) ---
+
+AUDIT = OwnNode(
+    "audit.check",
+    "audit",
+    frozenset({"candidate1"}),
+    ("reviews_predictor.test1.metrics", "params:price_predictor"),
+)
+
+
+def test_a_template_nodes_own_tag_selects_every_variant_even_named_like_one():
+    # `train` carries the tag 'candidate1' on every copy: --tags candidate1 runs all.
+    around = Neighbours({"price_predictor": frozenset({"candidate1"})})
+    assert needed(Selection(tags=("candidate1",)), VARIANTS, {"forecast"}, around) == {
+        "price_predictor": None
+    }
+    # Named like another namespace, it selects that one too.
+    around = Neighbours({"price_predictor": frozenset({"reviews_predictor"})})
+    assert needed(Selection(tags=("reviews_predictor",)), VARIANTS, (), around) == {
+        "price_predictor": None,
+        "reviews_predictor": None,
+    }
+
+
+def test_a_hand_written_namespace_builds_what_its_nodes_read():
+    around = Neighbours(own=(AUDIT,))
+    assert decide(Selection(namespaces=("audit",)), VARIANTS, (), around) == (
+        {"reviews_predictor": frozenset({"test1"}), "price_predictor": None},
+        "",
+    )
+    # Selected by its tag, alongside the variant of that name.
+    assert needed(Selection(tags=("candidate1",)), VARIANTS, (), around) == {
+        "price_predictor": None,
+        "reviews_predictor": frozenset({"test1"}),
+    }
+    # Not selected: nothing of it is built.
+    assert needed(Selection(namespaces=("reviews_predictor.base",)), VARIANTS, (), around) == {
+        "reviews_predictor": frozenset({"base"})
+    }
+
+
+def test_what_reads_every_parameter_builds_everything():
+    around = Neighbours(whole_parameters="data_science: train")
+    assert decide(Selection(namespaces=("price_predictor.base",)), VARIANTS, (), around) == (
+        None,
+        "template node data_science: train reads 'parameters', which holds every variant's",
+    )
+    reader = OwnNode("summary", None, frozenset({"base"}), ("parameters",))
+    assert decide(Selection(tags=("base",)), VARIANTS, (), Neighbours(own=(reader,))) == (
+        None,
+        "node 'summary' reads 'parameters', every variant's",
+    )
+
+
+def test_neighbours_are_read_from_the_registry(templates):
+    tagged = Pipeline(
+        [n.tag(["candidate1"]) if n.name == "train" else n for n in templates["data_science"].nodes]
+    )
+    audit = Pipeline([node(f, "base_metrics", "audited", name="audit")])
+    registry = {
+        **templates,
+        "data_science": tagged,
+        "__default__": templates["__default__"] + audit,
+    }
+    around = Neighbours.of(
+        {"price_predictor": ["data_processing", "data_science"]}, registry, lambda n: False
+    )
+    assert around.template_tags == {"price_predictor": frozenset({"candidate1"})}
+    assert [n.name for n in around.own] == ["audit"]  # the bare template nodes are not its own
+    assert around.whole_parameters is None
+
+
+def test_a_template_only_one_namespace_uses_stays_a_template_in_a_partial_build(
+    templates, declared
+):
+    declaration = parse_declaration(declared["dynamic_pipelines"])
+    part = expand(declaration, templates, declared, only={"forecast": None})
+    # 'reporting' is price_predictor's collect step only; that namespace is not built.
+    assert "reporting" in part.templates and "price_predictor" not in part
+    registry = {**templates, "__default__": templates["__default__"] + templates["reporting"]}
+    default = part.registry_updates(registry)["__default__"]
+    assert "compare" not in {n.name for n in default.nodes}
