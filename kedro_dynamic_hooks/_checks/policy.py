@@ -20,6 +20,7 @@ from .._errors import DynamicPipelinesError
 from .._expansion.nodes import base_name
 from .._expansion.result import Expansion
 from .catalog_index import CatalogIndex
+from .folders import folder_reads_before_writes
 from .inputs import (
     explain,
     outside_the_run,
@@ -127,6 +128,7 @@ def verdict(
     key: str,
     source: str | None,
     strict: bool,
+    project_path: str = ".",
 ) -> Verdict:
     """Every check ``validate`` makes, with its error and warning policy.
 
@@ -139,11 +141,16 @@ def verdict(
         key: The declaration's top-level parameters key.
         source: The parameters file(s) holding the declaration.
         strict: Count the warnings as problems.
+        project_path: Where relative filepaths start.
     """
     problems, warnings = check_registry(
         registry, expansion, catalog, parameters, key=key, source=source
     )
     problems += check_types(catalog, expansion, key=key, source=source)
+    if DEFAULT_PIPELINE in registry:
+        problems += folder_reads_before_writes(
+            registry[DEFAULT_PIPELINE], catalog, project_path=project_path, run="kedro run"
+        )
     if strict:
         problems, warnings = [*problems, *warnings], []
     unused = unused_catalog_entries(user_catalog, registry, expansion)

@@ -220,6 +220,7 @@ def validate(env: str | None, params: dict[str, Any], strict: bool) -> None:
                 key=project.key,
                 source=declaration_source(loader, project.key),
                 strict=strict,
+                project_path=str(project.project_path),
             )
     except DynamicPipelinesError as exc:
         found = Verdict(list(exc.errors))

@@ -32,6 +32,9 @@ from .journal import append_records, compact, read_state
 
 logger = logging.getLogger("kedro_dynamic_hooks")
 
+# Dataset types that keep data in the process: a later run cannot read them.
+MEMORY_TYPES = frozenset({"MemoryDataset", "SharedMemoryDataset"})
+
 
 class Paths:
     """Dataset name -> its local filepath (absolute) and resolved catalog config,
@@ -58,6 +61,14 @@ class Paths:
         paths absolute in place, and a moved checkout holds the same data."""
         self.resolve([name])
         return self._portable(self._configs[name])
+
+    def in_memory(self, name: str) -> bool:
+        """Whether the dataset lives in memory only: no catalog entry or pattern
+        (Kedro makes a ``MemoryDataset``), or a memory type."""
+        config = self.config(name)
+        if not isinstance(config, Mapping):
+            return True
+        return str(config.get("type", "")).rsplit(".", 1)[-1] in MEMORY_TYPES
 
     def _portable(self, config: Any) -> Any:
         if not isinstance(config, Mapping):

@@ -44,7 +44,7 @@ def group_statuses(
     paths = Paths(catalog, project_path)  # the hook's: templates, then catalog.yml
     state = read_state(journal)
     prints = prints_of(groups, pipeline, parameters, paths, recorded_identities(state))
-    return statuses(groups, prints, state, paths.missing)
+    return statuses(groups, prints, state, paths.missing, paths.in_memory)
 
 
 def selected(
@@ -106,14 +106,18 @@ def within(name: str, namespace: str) -> bool:
 def with_upstream(
     found: Sequence[GroupStatus], chosen: Sequence[GroupStatus]
 ) -> list[GroupStatus]:
-    """The stale groups of ``chosen``, plus the stale groups they read from
-    (transitively): running a variant on a stale shared output would not clear it."""
+    """The stale groups of ``chosen``, plus what a run of them needs, transitively:
+    the stale groups they read from (running a variant on a stale shared output
+    would not clear it) and the groups whose in-memory outputs they read (a run
+    of part of a graph has no other way to get them)."""
     by_name = {s.group.name: s for s in found}
     wanted = {s.group.name for s in chosen if s.stale}
     todo = list(wanted)
     while todo:
-        for dependency in by_name[todo.pop()].group.dependencies:
-            if by_name[dependency].stale and dependency not in wanted:
+        status = by_name[todo.pop()]
+        stale = [d for d in status.group.dependencies if by_name[d].stale]
+        for dependency in (*stale, *status.needs):
+            if dependency not in wanted:
                 wanted.add(dependency)
                 todo.append(dependency)
     return [s for s in found if s.group.name in wanted]

@@ -25,10 +25,13 @@ class GroupStatus:
     Attributes:
         group: The task group.
         reasons: Why it is stale; empty when it is up to date.
+        needs: The groups whose in-memory outputs it reads: a re-run of it
+            must run them too, stale or not.
     """
 
     group: TaskGroup
     reasons: tuple[str, ...]
+    needs: tuple[str, ...] = ()
 
     @property
     def stale(self) -> bool:
@@ -57,6 +60,7 @@ def statuses(
     prints: Mapping[str, GroupPrint],
     state: Mapping[str, Any],
     missing_outputs: Callable[[Sequence[str]], list[str]],
+    in_memory: Callable[[str], bool] = lambda name: False,
 ) -> list[GroupStatus]:
     """The state of every group, in dependency order.
 
@@ -65,6 +69,7 @@ def statuses(
         prints: Group name -> its fingerprint now.
         state: Group name -> its record in the state file.
         missing_outputs: Dataset names -> those that are persisted and absent.
+        in_memory: Whether a dataset lives in memory only (not persisted).
     """
     producer = {out: g.name for g in groups for out in prints[g.name].writes}
     stale: set[str] = set()
@@ -87,5 +92,6 @@ def statuses(
             reasons.append(f"outputs missing ({', '.join(missing)})")
         if reasons:
             stale.add(group.name)
-        result.append(GroupStatus(group, tuple(reasons)))
+        needs = sorted({producer[d] for d in now.reads if d in producer and in_memory(d)})
+        result.append(GroupStatus(group, tuple(reasons), tuple(needs)))
     return result

@@ -15,6 +15,7 @@ from kedro.io import DatasetError
 from kedro.pipeline import Pipeline
 
 from .._checks.catalog_index import dataset_origin_path
+from .._checks.folders import folder_reads_before_writes
 from .._checks.inputs import (
     check_pipeline,
     check_produced,
@@ -62,6 +63,14 @@ def check_run(
     if unwritten is not None:  # the file is named only now: finding it reads YAML
         raise reported(unwritten.with_source(declaration_source(loader, key)))
     _refuse_unwritten_elsewhere(pipeline, run, catalog, expansion)
+    project = run_params.get("project_path")
+    early = combine(
+        folder_reads_before_writes(
+            pipeline, loader["catalog"], project_path=str(project or "."), run=run
+        )
+    )
+    if early is not None:
+        raise reported(early)
     # Kedro creates every dataset of the run before the first node, and stops
     # with a traceback if one cannot be (a misspelt type); create them first.
     for name in sorted(pipeline.datasets()):

@@ -336,3 +336,64 @@ def test_an_input_only_a_pipeline_outside_the_run_writes(tmp_path, bootstrapped)
         "default=...)."
     )
     assert sorted(p.name for p in (project / "data").rglob("*")) == before
+
+
+def _demo_with_folder_reader(tmp_path, bootstrapped, *, linked: bool):
+    """The demo project plus a node of __default__ that summarises every file under
+    data/models (a PartitionedDataset), where the variants write their metrics;
+    ``linked`` also makes it read the collect step's output, which orders it."""
+    project = demo_project(tmp_path / "demo")
+    package = project / "src" / DEMO_PACKAGE
+    (package / "nodes.py").write_text(
+        (package / "nodes.py").read_text()
+        + "\n\ndef summarise(parts, *after):\n    return sorted(parts)\n"
+    )
+    inputs = '["all_metrics", "models.comparison"]' if linked else '"all_metrics"'
+    registry = package / "pipeline_registry.py"
+    registry.write_text(
+        registry.read_text()
+        .replace("from .nodes import ", "from .nodes import summarise, ")
+        .replace(
+            '"__default__": Pipeline([]),',
+            f'"__default__": Pipeline([node(summarise, {inputs}, "summary", name="summarise")]),',
+        )
+    )
+    with (project / "conf" / "base" / "catalog.yml").open("a") as catalog:
+        catalog.write(
+            "all_metrics:\n  type: partitions.PartitionedDataset\n  path: data/models\n"
+            "  dataset: json.JSONDataset\n"
+        )
+    return bootstrapped(project)
+
+
+FOLDER_FIRST = (
+    "node 'summarise' reads folder dataset 'all_metrics' ('data/models'), which holds "
+    "'models.comparison', written by node 'models.compare'; no dataset makes "
+    "'summarise' run after it, so '{run}' may read the folder first: no partitions on the "
+    "first run, the previous run's files after that. Make the reader take the written "
+    "datasets as inputs (a 'collect' step does), or give 'all_metrics' a folder of its own."
+)
+
+
+def test_a_folder_read_before_the_variants_write_into_it(tmp_path, bootstrapped):
+    project = _demo_with_folder_reader(tmp_path, bootstrapped, linked=False)
+    result = _validate()
+    assert result.exit_code == 1
+    assert FOLDER_FIRST.format(run="kedro run") in " ".join(result.output.split())
+    before = sorted(p.name for p in (project / "data").rglob("*"))
+    with (
+        KedroSession.create(project_path=project) as session,
+        pytest.raises(ProjectError) as info,
+    ):
+        session.run()
+    assert FOLDER_FIRST.format(run="kedro run") in info.value.detail
+    assert info.value.path == "all_metrics"
+    assert sorted(p.name for p in (project / "data").rglob("*")) == before
+
+
+@pytest.mark.filterwarnings("ignore:One or more dataset names contain")  # Kedro's advice
+def test_a_folder_read_after_every_writer_is_fine(tmp_path, bootstrapped):
+    _demo_with_folder_reader(tmp_path, bootstrapped, linked=True)
+    result = _validate()
+    assert result.exit_code == 0, result.output
+    assert "all_metrics" not in result.output
