@@ -32,7 +32,7 @@ from helpers import bootstrap, dynamic
 PACKAGE = "freshpkg"
 STATE = Path("data") / ".dynamic_pipelines"
 
-NODES = '''
+NODES = """
 def make_table(sales, size, *events):
     extra = 0
     for partitions in events:
@@ -58,9 +58,9 @@ def compare(metrics):
 def step(previous_state, sales, month):
     total = previous_state["total"] + sales[str(month)]
     return {"total": total, "month": month}, {"mae": abs(total - 10 * month)}
-'''
+"""
 
-REGISTRY = '''
+REGISTRY = """
 from kedro.pipeline import Pipeline, node
 
 from .nodes import compare, fit, make_table, score, step
@@ -81,7 +81,7 @@ def register_pipelines():
             [node(step, ["previous_state", "sales", "params:month"], ["state", "metrics"], name="step")]
         ),
     }}
-'''
+"""
 
 
 @dataclass
@@ -164,7 +164,10 @@ def fresh_project(seed: int) -> Fresh:
             "inputs": ["sales"],
             "chain": {"input": "previous_state", "output": "state", "initial": "initial_state"},
             "catalog": {
-                name: {"type": "json.JSONDataset", "filepath": f"data/{{namespace}}/{{variant}}/{name}.json"}
+                name: {
+                    "type": "json.JSONDataset",
+                    "filepath": f"data/{{namespace}}/{{variant}}/{name}.json",
+                }
                 for name in ("state", "metrics")
             },
             "variants": {f"m{i}": {"overrides": {"month": i}} for i in (1, 2, 3)},

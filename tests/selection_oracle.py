@@ -302,8 +302,9 @@ def hostile_project(seed: int) -> Hostile:
         node_pool += [f"{ns}.make_table"] if "prep" in spec.get("shared", []) else []
         node_pool += [f"{ns}.compare"] if ns == collect_owner else []
     tags_all = sorted({*tag_pool, *names, *(v for vs in declared.values() for v in vs)})
+    datasets_pool = ["raw", *(r for r in readable if not r.startswith("param"))]
     selections = []
-    for _ in range(4):
+    for number in range(4):
         flags: dict[str, list[str]] = {}
         for flag, pool, chance in (
             ("pipelines", pipelines_pool, 0.25),
@@ -314,6 +315,16 @@ def hostile_project(seed: int) -> Hostile:
         ):
             if rng.random() < chance:
                 flags[flag] = _pick(rng, pool, 1, 2)
+        # The graph-following flags, from a source of their own, so that the
+        # draws above (and the witness seeds) stay as they were.
+        graph = random.Random(seed * 1_000_003 + number)
+        for flag, pool in (
+            ("from_nodes", node_pool),
+            ("from_inputs", datasets_pool),
+            ("to_outputs", datasets_pool),
+        ):
+            if graph.random() < 0.04:
+                flags[flag] = _pick(graph, pool, 1, 1)
         selections.append(flags)
     return Hostile(seed, files, selections, traits)
 
@@ -381,6 +392,9 @@ def observe(project: Path, flags: dict[str, list[str]], *, selective: bool) -> O
                 tags=flags.get("tags") or None,
                 node_names=flags.get("node_names") or None,
                 to_nodes=flags.get("to_nodes") or None,
+                from_nodes=flags.get("from_nodes") or None,
+                from_inputs=flags.get("from_inputs") or None,
+                to_outputs=flags.get("to_outputs") or None,
                 runner=runner,
             )
     except (DynamicPipelinesError, ValueError, KeyError) as error:

@@ -68,9 +68,7 @@ def folder_reads_before_writes(
             readers.setdefault(name, []).append(node)
         for name in node.outputs:
             writer[name] = node
-    folders = [
-        place for name in names for place in found[name] if place.folder and name in readers
-    ]
+    folders = [place for name in names for place in found[name] if place.folder and name in readers]
     if not folders:
         return []
     ancestors = _ancestors(pipeline)

@@ -103,9 +103,7 @@ def within(name: str, namespace: str) -> bool:
     return name == namespace or name.startswith(f"{namespace}.")
 
 
-def with_upstream(
-    found: Sequence[GroupStatus], chosen: Sequence[GroupStatus]
-) -> list[GroupStatus]:
+def with_upstream(found: Sequence[GroupStatus], chosen: Sequence[GroupStatus]) -> list[GroupStatus]:
     """The stale groups of ``chosen``, plus what a run of them needs, transitively:
     the stale groups they read from (running a variant on a stale shared output
     would not clear it) and the groups whose in-memory outputs they read (a run

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 
 from helpers import f
 from kedro.pipeline import node
@@ -72,3 +73,30 @@ def test_a_group_print_covers_parameters_code_structure_and_files(tmp_path):
     assert "nodes or datasets changed" in differences(printed, moved)
     assert file_identity(str(tmp_path / "nope")) == "missing"
     assert file_identity("s3://bucket/key") == "untracked"
+
+
+def test_dataset_configs_and_outputs_as_written_are_compared(tmp_path):
+    raw, out = tmp_path / "raw.json", tmp_path / "out.json"
+    raw.write_text("1")
+    out.write_text("2")
+    paths = {"raw": str(raw), "out": str(out)}
+    configs = {"raw": {"type": "json.JSONDataset", "filepath": "raw.json"}, "out": None}
+    nodes = [node(f, "raw", "out", name="n")]
+
+    def printed() -> GroupPrint:
+        return group_print(nodes, {}, set(), paths.get, config=configs.get)
+
+    old = printed()
+    assert set(old.outputs) == {"out"} and set(old.datasets) == {"raw"}
+    assert differences(old, printed()) == []
+    configs["raw"] = {**configs["raw"], "load_args": {"x": 1}}
+    out.write_text("3")
+    stat = out.stat()
+    os.utime(out, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert differences(old, printed()) == [
+        "dataset config changed (raw)",
+        "outputs changed since written (out)",
+    ]
+    # An older record, without configs or outputs, compares the rest only.
+    older = GroupPrint.from_dict({**old.as_dict(), "outputs": None, "datasets": None})
+    assert differences(older, printed()) == []
