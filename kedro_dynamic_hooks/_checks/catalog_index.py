@@ -10,10 +10,12 @@ and Windows.
 
 from __future__ import annotations
 
+import copy
 import os
 import posixpath
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from kedro.io import DatasetError
@@ -22,6 +24,7 @@ from kedro.io.catalog_config_resolver import DEFAULT_RUNTIME_PATTERN, CatalogCon
 from .._constants import FOLDER_TYPES, PATH_KEYS
 from .._errors import ProjectError
 from .._expansion.result import Expansion
+from .._kedro_compat import compile_pattern
 
 
 class CatalogIndex:
@@ -30,6 +33,11 @@ class CatalogIndex:
     A name is known when it has an explicit entry or matches a dataset factory
     pattern written by the user (Kedro's own runtime pattern, which makes a
     ``MemoryDataset`` of anything, does not count: nothing would be persisted).
+
+    Patterns are matched as Kedro's ``CatalogConfigResolver`` matches them, in
+    its order (most specific first, the catch-all last), with each pattern
+    compiled once instead of at every lookup; ``tests/unit/checks`` compares
+    the two on generated patterns and names.
     """
 
     def __init__(self, catalog: Mapping[str, Any]) -> None:
@@ -47,32 +55,58 @@ class CatalogIndex:
             raise ProjectError(
                 f"a dataset factory pattern is invalid: {exc}", path="catalog", source="the catalog"
             ) from exc
-        self._has_patterns = bool(patterns)
+        # Kedro's order: its sorted patterns, then the user's catch-all.
+        ordered = self._resolver.list_patterns()[: len(patterns)]
+        self._compiled = [(p, compile_pattern(p), patterns[p]) for p in ordered]
+
+    def _match(self, name: str) -> tuple[str, dict[str, Any]] | None:
+        for pattern, compiled, _ in self._compiled:
+            found = compiled.parse(name)
+            if found is not None:
+                return pattern, found.named
+        return None
 
     def resolve(self, name: str) -> dict[str, Any] | None:
-        """The config the best-matching pattern gives ``name`` (Kedro's default if none)."""
-        if not self._has_patterns:
+        """The config the best-matching pattern gives ``name`` (Kedro's default if
+        none; ``None`` without patterns)."""
+        if not self._compiled:
             return None
-        config: dict[str, Any] = self._resolver.resolve_pattern(name)
-        return config
+        matched = self.resolved(name)
+        if matched is not None:
+            return matched[0]
+        default: dict[str, Any] = self._resolver.resolve_pattern(name)
+        return default
+
+    def resolved(self, name: str) -> tuple[dict[str, Any], str] | None:
+        """The config and the user's pattern that ``name`` matches, in one match."""
+        for pattern, compiled, config in self._compiled:
+            found = compiled.parse(name)
+            if found is not None:
+                return _fill(copy.deepcopy(config), found.named), pattern
+        return None
 
     def pattern(self, name: str) -> str | None:
         """The user's dataset factory pattern that matches ``name``, if any."""
-        if not self._has_patterns:
-            return None
-        match: str | None = self._resolver.match_dataset_pattern(name)
-        return match or self._resolver.match_user_catch_all_pattern(name)
+        matched = self._match(name) if self._compiled else None
+        return matched[0] if matched else None
 
     def __call__(self, name: str) -> bool:
         if name in self.explicit:
             return True
-        if not self._has_patterns:
-            return False
-        resolver = self._resolver
-        return (
-            resolver.match_dataset_pattern(name) is not None
-            or resolver.match_user_catch_all_pattern(name) is not None
-        )
+        return bool(self._compiled) and self._match(name) is not None
+
+
+def _fill(config: Any, named: Mapping[str, Any]) -> Any:
+    """A pattern's config with the matched placeholders filled in, as Kedro's
+    ``CatalogConfigResolver._resolve_dataset_config`` fills them."""
+    if isinstance(config, dict):
+        for key, value in config.items():
+            config[key] = _fill(value, named)
+    elif type(config) in (list, tuple):
+        config = [_fill(value, named) for value in config]
+    elif isinstance(config, str) and "}" in config:
+        config = config.format_map(named)
+    return config
 
 
 def without_credentials(config: Any) -> Any:
@@ -94,10 +128,17 @@ class Location:
     """One place a dataset reads or writes."""
 
     dataset: str
-    path: str  # normalised, as shown
+    absolute: str  # normalised
     key: str  # what is compared: the path, case-folded
     folder: bool
     pattern: str | None = None  # the dataset factory that gave the config, if any
+    project_path: str = ""
+
+    @cached_property
+    def path(self) -> str:
+        """The path as shown in messages: relative to the project when inside it
+        (made only for a message: ``relpath`` costs more than the check)."""
+        return shown_path(self.absolute, self.project_path)
 
 
 def config_paths(config: Any) -> Iterator[tuple[str, bool]]:
@@ -164,8 +205,8 @@ def resolved_configs(
         config = catalog.get(name)
         pattern = None
         if config is None and index is not None:
-            config = index.resolve(name)
-            pattern = index.pattern(name)
+            matched = index.resolved(name)
+            config, pattern = matched if matched else (index.resolve(name), None)
         found[name] = (config, pattern)
     return found
 
@@ -180,8 +221,7 @@ def locations(
         places = []
         for value, folder in config_paths(config):
             path = normalise(value)
-            shown = shown_path(path, project_path)
-            places.append(Location(name, shown, path.casefold(), folder, pattern))
+            places.append(Location(name, path, path.casefold(), folder, pattern, project_path))
         found[name] = places
     return found
 

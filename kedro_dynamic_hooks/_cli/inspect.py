@@ -21,6 +21,7 @@ from .._runtime.config import original
 from .._runtime.report import UnknownSelection, namespace_summaries, plan_report
 from .._runtime.session import open_project
 from .._runtime.sources import declaration_source
+from .._runtime.verdicts import checking_everything
 from .options import (
     env_option,
     json_option,
@@ -209,7 +210,7 @@ def validate(env: str | None, params: dict[str, Any], strict: bool) -> None:
     is a warning (an error with ``--strict``).
     """
     try:
-        with open_project(env, params) as project:
+        with checking_everything(), open_project(env, params) as project:
             expansion, loader = project.expansion, project.loader
             found = verdict(
                 dict(project.pipelines.items()),

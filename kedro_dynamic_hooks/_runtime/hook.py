@@ -36,6 +36,7 @@ from .runs import Prepared, Runs, RunState, prepare, prepared_here
 from .selecting import run_selection
 from .service import load_expansion, read_declaration, remember
 from .stack import on_fresh_stack
+from .verdicts import remember_pass
 
 if TYPE_CHECKING:
     from kedro.framework.context import KedroContext
@@ -110,7 +111,7 @@ class DynamicPipelinesHook:
             time.perf_counter() - started,
             " (only what this run's selection can touch)" if expansion.partial else "",
         )
-        return Prepared(expansion, loader)
+        return Prepared(expansion, loader, loaded.verdict)
 
     @hook_impl
     def before_pipeline_run(
@@ -127,6 +128,8 @@ class DynamicPipelinesHook:
         if prepared is not None:
             expansion, loader = prepared.expansion, prepared.loader
             check_run(pipeline, run_params, catalog, expansion, loader, key=self.key)
+            if prepared.verdict is not None and run_params.get("project_path"):
+                remember_pass(str(run_params["project_path"]), prepared.verdict)
             state.recorder = _recorder(pipeline, prepared, run_params)
         self._runs.start(run_id, catalog, state)
 

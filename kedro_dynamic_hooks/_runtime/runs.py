@@ -33,10 +33,12 @@ class Prepared:
     Attributes:
         expansion: The expansion registered for the context.
         loader: The context's config loader, which now holds the expansion.
+        verdict: A passing collision check to keep once the run starts.
     """
 
     expansion: Expansion
     loader: Any
+    verdict: str | None = None
 
 
 @dataclass

@@ -27,6 +27,7 @@ from .config import memo, original, original_parameters
 from .registry import is_expanded, mark_expanded, registered_templates
 from .reporting import first_line
 from .sources import declaration_source
+from .verdicts import passed_before, verdict_key
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,14 @@ class Loaded:
     Attributes:
         expansion: The expansion.
         catalog: Its rendered catalog entries, overlaid by catalog.yml's own.
+        verdict: The digest of a collision check that passed here and is not
+            kept yet; kept once a run starts (``verdicts.py``), so a refused
+            run leaves the project as it was.
     """
 
     expansion: Expansion
     catalog: dict[str, Any]
+    verdict: str | None = None
 
 
 def read_declaration(loader: Any, key: str) -> tuple[Declaration, dict[str, Any]] | None:
@@ -124,7 +129,17 @@ def load_expansion(
         mark_expanded(expansion.nodes)
         user_catalog = original(loader, "catalog") if check or templates is None else {}
         catalog = {**expansion.catalog, **user_catalog}
+        verdict = None
         if check:
+            verdict = verdict_key(
+                parameters.get(key),
+                user_catalog,
+                registry,
+                [t for spec in declaration.namespaces.values() for t in spec.templates],
+                only,
+                project_path,
+            )
+        if verdict is not None and not passed_before(project_path, verdict):
             templated = expansion.declared_catalog or expansion.catalog
             check_collisions(
                 {**templated, **user_catalog},
@@ -137,9 +152,11 @@ def load_expansion(
                 templated=templated.keys() - user_catalog.keys(),
                 key=key,
             )
+        else:
+            verdict = None  # kept already, or not checked: nothing to keep
     except DynamicPipelinesError as exc:
         raise blame(exc, loader, key) from exc
-    return Loaded(expansion, catalog)
+    return Loaded(expansion, catalog, verdict)
 
 
 def neighbours_of(declaration: Declaration, registry: Mapping[str, Pipeline]) -> Neighbours:
