@@ -82,7 +82,7 @@ class CatalogIndex:
         for pattern, compiled, config in self._compiled:
             found = compiled.parse(name)
             if found is not None:
-                return _fill(copy.deepcopy(config), found.named), pattern
+                return _fill(config, found.named), pattern
         return None
 
     def pattern(self, name: str) -> str | None:
@@ -97,16 +97,17 @@ class CatalogIndex:
 
 
 def _fill(config: Any, named: Mapping[str, Any]) -> Any:
-    """A pattern's config with the matched placeholders filled in, as Kedro's
-    ``CatalogConfigResolver._resolve_dataset_config`` fills them."""
+    """A copy of a pattern's config with the matched placeholders filled in, as
+    Kedro's ``CatalogConfigResolver`` fills a deep copy of it."""
     if isinstance(config, dict):
-        for key, value in config.items():
-            config[key] = _fill(value, named)
-    elif type(config) in (list, tuple):
-        config = [_fill(value, named) for value in config]
-    elif isinstance(config, str) and "}" in config:
-        config = config.format_map(named)
-    return config
+        return {key: _fill(value, named) for key, value in config.items()}
+    if type(config) in (list, tuple):
+        return [_fill(value, named) for value in config]
+    if isinstance(config, str):
+        return config.format_map(named) if "}" in config else config
+    if config is None or isinstance(config, (bool, int, float)):
+        return config
+    return copy.deepcopy(config)
 
 
 def without_credentials(config: Any) -> Any:
