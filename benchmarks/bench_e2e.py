@@ -20,6 +20,8 @@ credentials entry, or with one pattern overridden in ``conf/local``); each
 style's ratios are against its own 6-variant project. "first s" is the first
 run of a project, which pays the whole collision check; later runs of the
 unchanged project find its passing verdict kept (``_runtime/verdicts.py``).
+``--validate`` also times ``kedro dynamic validate`` (which always checks in
+full) against ``kedro dynamic list`` on each project.
 
 "parse s" is Kedro's own time to read the project's parameters (OmegaConf), in
 a separate process; any way of declaring N variants in parameters.yml pays it.
@@ -349,6 +351,11 @@ def main() -> None:
         default=["templates", "factories"],
         help="where the per-variant datasets' config comes from (default: templates factories)",
     )
+    parser.add_argument(
+        "--validate",
+        action="store_true",
+        help="also time 'kedro dynamic validate' against 'kedro dynamic list' per project",
+    )
     args = parser.parse_args()
     cases = [(6, 0)]
     for n in sorted(set(args.sizes) - {6}):
@@ -398,6 +405,20 @@ def _case(
             flush=True,
         )
         first = float("nan")  # the first run is that of the first selection only
+    if args.validate:
+        # Both expand every variant; validate also checks every path in full.
+        listed = min(
+            measure(project, ["-m", "kedro", "dynamic", "list"])["wall"] for _ in range(args.repeat)
+        )
+        validated = min(
+            measure(project, ["-m", "kedro", "dynamic", "validate"])["wall"]
+            for _ in range(args.repeat)
+        )
+        print(
+            f"{label:>20} | {style:>11} | list {listed:.2f} s, validate {validated:.2f} s: "
+            f"validate - list {validated - listed:.2f} s",
+            flush=True,
+        )
 
 if __name__ == "__main__":
     main()

@@ -47,11 +47,12 @@ def rerun(project: Path) -> list[str]:
 
 
 def mtimes(project: Path) -> dict[str, int]:
+    """Every output's mtime (not the raw inputs, not the plugin's state folder)."""
     data = project / "data"
     return {
         p.relative_to(data).as_posix(): p.stat().st_mtime_ns
         for p in data.rglob("*.json")
-        if p.parts[len(data.parts)] != "raw"
+        if p.parts[len(data.parts)] not in ("raw", ".dynamic_pipelines")
     }
 
 

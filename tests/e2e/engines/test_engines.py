@@ -68,12 +68,13 @@ def run(python: Path, project: Path, *args: str, env: dict[str, str] | None = No
 
 
 def outputs(project: Path) -> dict[str, Any]:
-    """Every dataset the pipelines wrote (not the raw inputs), parsed."""
+    """Every dataset the pipelines wrote (not the raw inputs, not the plugin's
+    state folder), parsed."""
     data = project / "data"
     return {
         path.relative_to(data).as_posix(): json.loads(path.read_text())
         for path in sorted(data.rglob("*.json"))
-        if path.parts[len(data.parts)] != "raw"
+        if path.parts[len(data.parts)] not in ("raw", ".dynamic_pipelines")
     }
 
 
