@@ -20,14 +20,13 @@ import os
 import random
 import shutil
 import sys
-import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from helpers import bootstrap, dynamic
+from helpers import bootstrap, dynamic, skeleton_files
 
 PACKAGE = "freshpkg"
 STATE = Path("data") / ".dynamic_pipelines"
@@ -190,20 +189,7 @@ def fresh_project(seed: int) -> Fresh:
             "filename_suffix": ".json",
         }
     files = {
-        "pyproject.toml": textwrap.dedent(
-            f"""
-            [tool.kedro]
-            package_name = "{PACKAGE}"
-            project_name = "fresh"
-            kedro_init_version = "1.3.0"
-            source_dir = "src"
-            """
-        ),
-        f"src/{PACKAGE}/__init__.py": "",
-        f"src/{PACKAGE}/nodes.py": NODES,
-        f"src/{PACKAGE}/settings.py": (
-            "from kedro_dynamic_hooks import DynamicPipelinesHook\n\nHOOKS = (DynamicPipelinesHook(),)\n"
-        ),
+        **skeleton_files(PACKAGE, "fresh", NODES),
         f"src/{PACKAGE}/pipeline_registry.py": REGISTRY.format(
             prep_inputs=["sales", "params:size", *(["events"] if events else [])]
         ),

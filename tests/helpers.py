@@ -142,6 +142,27 @@ def copy_sample(dest: Path, parameters: str | None = None) -> Path:
     return project
 
 
+def skeleton_files(package: str, name: str, nodes: str) -> dict[str, str]:
+    """A Kedro project's files that do not vary (path relative to the project -> text):
+    ``pyproject.toml``, the package with its ``nodes.py``, and the hook in ``settings.py``."""
+    return {
+        "pyproject.toml": textwrap.dedent(
+            f"""
+            [tool.kedro]
+            package_name = "{package}"
+            project_name = "{name}"
+            kedro_init_version = "1.3.0"
+            source_dir = "src"
+            """
+        ),
+        f"src/{package}/__init__.py": "",
+        f"src/{package}/nodes.py": nodes,
+        f"src/{package}/settings.py": (
+            "from kedro_dynamic_hooks import DynamicPipelinesHook\n\nHOOKS = (DynamicPipelinesHook(),)\n"
+        ),
+    }
+
+
 def package_name(project: Path) -> str:
     """The ``package_name`` of a project's ``[tool.kedro]``."""
     found = re.search(r'^package_name = "(.+)"', (project / "pyproject.toml").read_text(), re.M)

@@ -20,13 +20,12 @@ from __future__ import annotations
 import json
 import random
 import sys
-import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from helpers import bootstrap, dataset_description, kedro_run_context
+from helpers import bootstrap, dataset_description, kedro_run_context, skeleton_files
 
 PACKAGE = "hostile"
 
@@ -229,20 +228,7 @@ def hostile_project(seed: int) -> Hostile:
         "ingest": "Pipeline([node(f, 'source', 'raw', name='ingest')])",
     }
     files: dict[str, str] = {
-        "pyproject.toml": textwrap.dedent(
-            f"""
-            [tool.kedro]
-            package_name = "{PACKAGE}"
-            project_name = "hostile"
-            kedro_init_version = "1.3.0"
-            source_dir = "src"
-            """
-        ),
-        f"src/{PACKAGE}/__init__.py": "",
-        f"src/{PACKAGE}/nodes.py": NODES,
-        f"src/{PACKAGE}/settings.py": (
-            "from kedro_dynamic_hooks import DynamicPipelinesHook\n\nHOOKS = (DynamicPipelinesHook(),)\n"
-        ),
+        **skeleton_files(PACKAGE, "hostile", NODES),
         "conf/base/parameters.yml": yaml.safe_dump(parameters),
         "conf/base/catalog.yml": yaml.safe_dump(catalog),
         "conf/local/parameters.yml": yaml.safe_dump(local) if local else "",

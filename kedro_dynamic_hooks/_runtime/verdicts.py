@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import hashlib
 import json
 import os
@@ -51,6 +52,7 @@ def checking_everything() -> Iterator[None]:
         _always.reset(token)
 
 
+@functools.cache
 def _code_version() -> str:
     from .. import __version__
     from .._checks import catalog_index, collisions
