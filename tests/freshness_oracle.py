@@ -41,8 +41,11 @@ def make_table(sales, size, *events):
     return [{"x": i, "y": 2 * i + 1 + total % 7} for i in range(size)]
 
 
-def fit(table, options):
-    return {"slope": options["alpha"] * 2.0, "intercept": 1.0 + len(table) / 100}
+def fit(table, options, *everything):
+    import json
+
+    seen = len(json.dumps(everything, sort_keys=True)) % 3  # reads every variant's parameters
+    return {"slope": options["alpha"] * 2.0, "intercept": 1.0 + len(table) / 100 + seen}
 
 
 def score(model, table):
@@ -71,7 +74,7 @@ def register_pipelines():
         "prep": Pipeline([node(make_table, {prep_inputs!r}, "table", name="make_table")]),
         "science": Pipeline(
             [
-                node(fit, ["table", "params:options"], "model", name="fit"),
+                node(fit, {fit_inputs!r}, "model", name="fit"),
                 node(score, ["model", "table"], "metrics", name="score"),
             ]
         ),
@@ -123,6 +126,10 @@ def fresh_project(seed: int) -> Fresh:
     ]
     if model != "memory":
         traits.append("model persisted")
+    # From a source of its own, so that the draws above (and the witness seed) stay.
+    whole = random.Random(seed * 7919 + 1).random() < 0.25
+    if whole:
+        traits.append("fit reads parameters")
     if model == "versioned":
         traits.append("versioned")
     catalog: dict[str, Any] = {
@@ -191,7 +198,8 @@ def fresh_project(seed: int) -> Fresh:
     files = {
         **skeleton_files(PACKAGE, "fresh", NODES),
         f"src/{PACKAGE}/pipeline_registry.py": REGISTRY.format(
-            prep_inputs=["sales", "params:size", *(["events"] if events else [])]
+            prep_inputs=["sales", "params:size", *(["events"] if events else [])],
+            fit_inputs=["table", "params:options", *(["parameters"] if whole else [])],
         ),
         "conf/base/parameters.yml": yaml.safe_dump(parameters),
         "conf/base/catalog.yml": yaml.safe_dump(project_catalog),

@@ -37,3 +37,4 @@ def test_the_oracle_tried_every_kind_of_change():
     # Most changes must really make something stale, or the comparison proves little.
     assert sum(bool(t.stale) for t in TRIALS) >= len(TRIALS) * 0.6
     assert any(fresh_project(s).has("table in memory") for s in range(SEEDS))
+    assert any(fresh_project(s).has("fit reads parameters") for s in range(SEEDS))
