@@ -108,6 +108,18 @@ def _private_uses(path: Path, private: set[str]) -> set[str]:
     return used
 
 
+def test_compiled_patterns_are_the_matcher_kedros_resolver_calls():
+    # Kedro resolves dataset factories with parse(pattern, name); if it ever
+    # stops, the compiled path must be looked at again.
+    import parse
+    from kedro.io import catalog_config_resolver
+
+    assert catalog_config_resolver.parse is parse.parse
+    pattern, name = "{namespace}.{variant}.{name}", "ns.v1.metrics"
+    assert compat.compile_pattern(pattern).parse(name).named == parse.parse(pattern, name).named
+    assert compat.compile_pattern("{a}.x").parse("nope") is None
+
+
 def test_every_private_kedro_name_is_used_in_exactly_one_module():
     private = _kedro_private_names()
     files = [
