@@ -2,8 +2,8 @@
 
 "Up to date" must mean that a re-run would change nothing. :func:`fresh_project`
 writes a small real Kedro project from a seed (a shared step that may keep its
-output in memory, a folder input, versioned outputs, a collect step, a chain),
-and :func:`MUTATIONS` holds one change of each kind a user makes: a parameter,
+output in memory, a folder input, versioned outputs, a collect step, a chain,
+a template node reading ``parameters``), and :data:`MUTATIONS` holds one change of each kind a user makes: a parameter,
 ``--params``, an environment, a dataset's config, an input file, a file inside
 a folder input, an output tampered with (by hand, or by a run under another
 environment), a deleted version, a node's code; and the changes that must not
