@@ -16,7 +16,13 @@ from importlib.metadata import PackageNotFoundError, version
 from . import _supported  # noqa: F401  (refuses unsupported Kedro versions first)
 from ._declaration.schema import Declaration, NamespaceSpec
 from ._declaration.sections import ChainSpec, CollectSpec, MatrixSpec, VariantSpec
-from ._errors import CollisionError, DeclarationError, DynamicPipelinesError, ProjectError
+from ._errors import (
+    CollisionError,
+    DeclarationError,
+    DynamicPipelinesError,
+    ProjectError,
+    SelectionError,
+)
 from ._runtime.find import find_dynamic_pipelines
 from ._runtime.hook import DynamicPipelinesHook
 from ._runtime.selecting import selecting
@@ -37,6 +43,7 @@ __all__ = [
     "MatrixSpec",
     "NamespaceSpec",
     "ProjectError",
+    "SelectionError",
     "VariantSpec",
     "__version__",
     "find_dynamic_pipelines",

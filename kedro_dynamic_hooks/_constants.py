@@ -24,3 +24,8 @@ FOLDER_TYPES = ("PartitionedDataset", "IncrementalDataset")
 def is_parameter(name: str) -> bool:
     """Whether a node input is a parameter (``params:...`` or ``parameters``)."""
     return name == ALL_PARAMETERS or name.startswith(PARAMS)
+
+
+LOGGER = "kedro.dynamic_hooks"
+"""The one logger the plugin writes to. A child of ``kedro``, so Kedro's default
+logging and the starters' ``logging.yml`` (``kedro: INFO``) show its lines."""

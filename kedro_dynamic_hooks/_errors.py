@@ -97,6 +97,20 @@ class ProjectError(DynamicPipelinesError):
     title = "Dynamic pipelines project check failed"
 
 
+class ConfigError(ProjectError):
+    """Raised when Kedro itself cannot read the configuration (a duplicate key, a
+    YAML syntax error): nothing of ours has run yet, and the message says so."""
+
+    title = "Kedro could not read the configuration"
+
+
+class SelectionError(DynamicPipelinesError):
+    """Raised when ``kedro run``'s ``--pipelines``, ``--namespaces``, ``--tags`` or
+    ``--nodes`` name nothing that exists, or together select no node."""
+
+    title = "Nothing to run"
+
+
 E = TypeVar("E", bound=DynamicPipelinesError)
 
 

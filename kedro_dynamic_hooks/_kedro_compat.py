@@ -122,9 +122,7 @@ def copy_node(
             clone.__dict__.update({k: v for k, v in state.items() if k in NODE_FIELDS}, **fields)
             return clone
         _warn_unknown_fields(frozenset(state.keys() - CACHED - NODE_FIELDS))
-    return node._copy(
-        func=func or node.func, **{key[1:]: value for key, value in fields.items()}
-    )
+    return node._copy(func=func or node.func, **{key[1:]: value for key, value in fields.items()})
 
 
 @functools.cache

@@ -2,8 +2,9 @@
 
 A selective run must see exactly what the full expansion, filtered by Kedro,
 gives: the same nodes, the same value of every parameter a node reads, the
-same resolved catalog entry of every dataset, and the same refusal when there
-is one. :func:`hostile_project` writes a small real Kedro project from a seed,
+same resolved catalog entry of every dataset, and a refusal when the other
+refuses (under ``kedro run`` the hook refuses a flag that names nothing with
+its own one-line error, before Kedro's ``ValueError``). :func:`hostile_project` writes a small real Kedro project from a seed,
 with the things that broke selection before: tags equal to variant or
 namespace names on template and hand-written nodes, hand-written namespaced
 nodes reading variants' data, a template only one namespace uses in a registry
@@ -312,7 +313,29 @@ def hostile_project(seed: int) -> Hostile:
             if graph.random() < 0.04:
                 flags[flag] = _pick(graph, pool, 1, 1)
         selections.append(flags)
+    # Sometimes one more: an earlier selection with a typo in one value, which
+    # both paths must refuse (the selective one with the hook's own message).
+    # A source of its own, so the selections above stay as they were.
+    typo = random.Random(seed * 2_000_029)
+    named = [f for f in selections if {"pipelines", "namespaces", "tags", "node_names"} & f.keys()]
+    if named and typo.random() < 0.3:
+        flags = {k: list(v) for k, v in typo.choice(named).items()}
+        flag = typo.choice(sorted({"pipelines", "namespaces", "tags", "node_names"} & flags.keys()))
+        flags[flag][-1] = _misspelt(flags[flag][-1], typo)
+        selections.append(flags)
     return Hostile(seed, files, selections, traits)
+
+
+def _misspelt(name: str, rng: random.Random) -> str:
+    """``name`` with two neighbouring letters of its last part swapped (or doubled)."""
+    head, dot, last = name.rpartition(".")
+    if len(last) < 2:
+        return f"{name}x"
+    i = rng.randrange(len(last) - 1)
+    swapped = last[:i] + last[i + 1] + last[i] + last[i + 2 :]
+    if swapped == last:
+        swapped = last[: i + 1] + last[i:]
+    return f"{head}{dot}{swapped}"
 
 
 @dataclass
@@ -416,18 +439,25 @@ class Verdict:
         compared: Selections compared.
         selective: Of those, how many the hook built selectively.
         refused: Of those, how many both paths refused alike.
+        typos: Of those, how many the hook refused on the selective path for a
+            flag that names nothing (``SelectionError``).
         differences: One line per selection whose two views differ.
     """
 
     compared: int = 0
     selective: int = 0
     refused: int = 0
+    typos: int = 0
     differences: list[str] = field(default_factory=list)
 
 
 def _difference(full: Observation, part: Observation) -> str:
-    if full.refused != part.refused:
+    if bool(full.refused) != bool(part.refused):
         return f"full build: {full.refused or 'runs'}; selective: {part.refused or 'runs'}"
+    if full.refused:
+        # Under `kedro run` the hook refuses a flag that names nothing with its own
+        # message (SelectionError) before Kedro's ValueError; both refuse, alike.
+        return ""
     nodes = sorted(set(full.nodes) ^ set(part.nodes))
     if nodes:
         return f"nodes only one of them runs: {nodes}"
@@ -462,6 +492,7 @@ def judge(seeds: list[int], root: Path, prepare: Any) -> Verdict:
             verdict.compared += 1
             verdict.selective += part.selective
             verdict.refused += bool(full.refused)
+            verdict.typos += "SelectionError" in part.refused.split(":")[0]
             problem = _difference(full, part)
             if problem:
                 verdict.differences.append(

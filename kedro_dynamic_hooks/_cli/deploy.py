@@ -63,7 +63,6 @@ def airflow(
     collect step, ordered by the data they exchange."""
     from kedro.framework.project import PACKAGE_NAME
 
-
     with open_project(env) as loaded:
         config = _airflow.airflow_config(loaded.loader)
         project = loaded.project_path

@@ -219,9 +219,7 @@ def compare(
         expansion = project.expansion
         try:
             variants = [f"{ns}.{v}" for ns, vs in expansion.variants.items() for v in vs]
-            check_filters(
-                expansion, project.pipelines[DEFAULT_PIPELINE], variants, namespaces, ()
-            )
+            check_filters(expansion, project.pipelines[DEFAULT_PIPELINE], variants, namespaces, ())
             persisted = CatalogIndex(project.loader["catalog"])
             names = comparing.variant_datasets(expansion, persisted, dataset, namespaces)
             rows, not_run, unreadable = comparing.load_rows(project.context.catalog, names)

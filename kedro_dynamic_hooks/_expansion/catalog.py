@@ -61,8 +61,7 @@ def check_catalog_templates(
             else "is not a namespaced dataset of this namespace's pipelines"
         )
         raise DeclarationError(
-            f"'{name}' {reason}. Namespaced datasets: {allowed(known)}."
-            f"{did_you_mean(name, known)}",
+            f"'{name}' {reason}. Namespaced datasets: {allowed(known)}.{did_you_mean(name, known)}",
             path=f"{path}.{name}",
             source=source,
         )

@@ -294,6 +294,42 @@ def check_runtime_root(runtime_params: Mapping[str, Any], file_params: Mapping[s
             _check_runtime(given, current, current, str(top))
 
 
+def check_runtime_variant_names(
+    runtime_params: Mapping[str, Any],
+    file_params: Mapping[str, Any],
+    variants: Mapping[str, Iterable[str]],
+) -> None:
+    """Refuse a root-level ``--params`` key that is a variant's name: the namespace
+    was forgotten (``ridge.x=1`` for ``price_predictor.ridge.x=1``).
+
+    Args:
+        runtime_params: The root-level ``--params`` (not under a namespace).
+        file_params: The parameters as the files alone give them.
+        variants: Namespace -> its variant names.
+    """
+    for top, given in runtime_params.items():
+        if top in file_params:
+            continue
+        owners = [ns for ns, names in variants.items() if top in names]
+        if owners:
+            path, value = _first_leaf(given, str(top))
+            raise DeclarationError(
+                f"--params '{path}={value}' starts with variant '{top}' without its "
+                f"namespace, so it would add a top-level parameter '{top}' instead. Did you "
+                f"mean '--params {owners[0]}.{path}={value}'?",
+                path=str(top),
+                source="--params",
+            )
+
+
+def _first_leaf(value: Any, path: str) -> tuple[str, Any]:
+    """The dotted path and value of the first non-mapping below ``value``."""
+    while isinstance(value, Mapping) and value:
+        key, value = next(iter(value.items()))
+        path = f"{path}.{key}"
+    return path, value
+
+
 def _check_runtime(given: Any, current: Any, base: Any, path: str) -> None:
     _refuse_replacing(given, current, path)
     if not isinstance(current, Mapping):

@@ -265,8 +265,7 @@ def differences(old: GroupPrint, new: GroupPrint) -> list[str]:
         rewritten = sorted(
             k
             for k, recorded in old.outputs.items()
-            if new.outputs.get(k, MISSING) != MISSING
-            and not same_data(recorded, new.outputs[k])
+            if new.outputs.get(k, MISSING) != MISSING and not same_data(recorded, new.outputs[k])
         )
         if rewritten:
             changes.append(f"outputs changed since written ({', '.join(rewritten)})")

@@ -23,12 +23,14 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from .._constants import LOGGER
+
 try:  # POSIX; elsewhere appends are not serialised between processes
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-logger = logging.getLogger("kedro_dynamic_hooks")
+logger = logging.getLogger(LOGGER)
 
 STATE_DIR = Path("data") / ".dynamic_pipelines"
 VERSION = 1

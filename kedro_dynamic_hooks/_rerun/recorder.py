@@ -24,13 +24,13 @@ from kedro.pipeline import Pipeline
 
 from .._checks.catalog_index import Normaliser, config_paths, resolved_configs, shown_path
 from .._checks.groups import NODE, SHARED, VARIANT, TaskGroup, members, task_groups
-from .._constants import PATH_KEYS
+from .._constants import LOGGER, PATH_KEYS
 from .._expansion.result import Expansion
 from .fingerprint import GroupPrint, group_print
 from .identity import Identities
 from .journal import append_records, compact, read_state
 
-logger = logging.getLogger("kedro_dynamic_hooks")
+logger = logging.getLogger(LOGGER)
 
 # Dataset types that keep data in the process: a later run cannot read them.
 MEMORY_TYPES = frozenset({"MemoryDataset", "SharedMemoryDataset"})

@@ -29,7 +29,7 @@ from kedro.pipeline import Pipeline
 from kedro.utils import find_kedro_project
 
 from .._constants import DEFAULT_KEY, DEFAULT_PIPELINE
-from .._errors import DynamicPipelinesError
+from .._errors import DynamicPipelinesError, ProjectError
 from .registry import hook_loading, load_with_templates, with_expansion
 from .reporting import reported
 from .service import load_expansion, read_declaration
@@ -71,9 +71,33 @@ def find_dynamic_pipelines(
         raise reported(exc) from exc
 
 
+def _hook_registered() -> bool:
+    """Whether ``settings.HOOKS`` holds a :class:`DynamicPipelinesHook`."""
+    from .hook import DynamicPipelinesHook
+
+    hooks = getattr(settings, "HOOKS", ()) or ()
+    return any(isinstance(hook, DynamicPipelinesHook) for hook in hooks)
+
+
+def _settings_file() -> str:
+    from kedro.framework.project import PACKAGE_NAME
+
+    return f"src/{PACKAGE_NAME}/settings.py" if PACKAGE_NAME else "settings.py"
+
+
 def _find(raise_errors: bool, key: str, default: Pipeline | None) -> dict[str, Pipeline]:
     found_project = None if hook_loading() else standalone_loader()
     read = None if found_project is None else read_declaration(found_project[0], key)
+    if read is not None and not _hook_registered():
+        raise ProjectError(
+            f"the parameters declare '{key}', but settings.py does not register the hook, "
+            "so a run would find the variants' pipelines without their parameters or "
+            "datasets. Add to settings.py: 'from kedro_dynamic_hooks import "
+            "DynamicPipelinesHook' and 'HOOKS = (DynamicPipelinesHook(),)' (beside any "
+            "hooks already there).",
+            path="HOOKS",
+            source=_settings_file(),
+        )
 
     def load() -> dict[str, Pipeline]:
         return find_pipelines(raise_errors=raise_errors)

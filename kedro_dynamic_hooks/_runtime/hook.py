@@ -23,12 +23,13 @@ from typing import TYPE_CHECKING, Any
 
 from kedro.framework.hooks import hook_impl
 
-from .._constants import DEFAULT_KEY
+from .._constants import DEFAULT_KEY, LOGGER
 from .._errors import DynamicPipelinesError
 from .._rerun.journal import state_path
 from .._rerun.recorder import Paths, RunRecorder
 from .advice import failure_advice
 from .config import missing_environment
+from .flags import check_registered
 from .prerun import check_run
 from .registry import register
 from .reporting import reported
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from kedro.pipeline import Pipeline
     from kedro.pipeline.node import Node
 
-logger = logging.getLogger("kedro_dynamic_hooks")
+logger = logging.getLogger(LOGGER)
 
 
 class DynamicPipelinesHook:
@@ -88,17 +89,21 @@ class DynamicPipelinesHook:
                     )
                 return None
             declaration, parameters = read
+            selection = run_selection()
             loaded = load_expansion(
                 loader,
                 declaration,
                 parameters,
                 key=self.key,
                 project_path=str(context.project_path),
-                selection=run_selection(),
+                selection=selection,
             )
             loader["parameters"] = loaded.expansion.parameters
             loader["catalog"] = loaded.catalog
             register(loaded.expansion)
+            if selection is not None:
+                for warning in check_registered(selection, declaration):
+                    logger.warning("%s", warning)
         except DynamicPipelinesError as exc:
             raise reported(exc) from exc
         remember(loader, loaded)

@@ -16,10 +16,10 @@ from kedro.pipeline import Pipeline
 
 from .._checks.collisions import check_collisions
 from .._declaration.schema import Declaration, parse_declaration
-from .._errors import DynamicPipelinesError, ProjectError
+from .._errors import ConfigError, DynamicPipelinesError
 from .._expansion.expand import expand
 from .._expansion.neighbours import Neighbours
-from .._expansion.parameters import check_runtime_root
+from .._expansion.parameters import check_runtime_root, check_runtime_variant_names
 from .._expansion.result import Expansion
 from .._expansion.selection import Selection, mapped
 from .._kedro_compat import parameters_without_runtime
@@ -54,7 +54,7 @@ def read_declaration(loader: Any, key: str) -> tuple[Declaration, dict[str, Any]
         ``None`` when the parameters have no ``key``.
 
     Raises:
-        ProjectError: When Kedro cannot read the parameters (duplicate keys, say).
+        ConfigError: When Kedro cannot read the parameters (duplicate keys, say).
         DeclarationError: When the declaration breaks the schema.
     """
     try:
@@ -62,11 +62,13 @@ def read_declaration(loader: Any, key: str) -> tuple[Declaration, dict[str, Any]
     except Exception as exc:  # Kedro's own config errors, e.g. duplicate keys
         project = getattr(loader, "conf_source", "") or ""
         root = str(project).rsplit("/", 1)[0] + "/" if "/" in str(project) else ""
-        raise ProjectError(
-            "Kedro could not read the parameters: " + first_line(exc).replace(root, ""),
-            path="parameters",
-            source="the configuration",
-        ) from exc
+        message = first_line(exc).replace(root, "")
+        if "Duplicate keys" in message:
+            message = message.rstrip(".") + (
+                ". A top-level key lives in one parameters file only: add to it where it"
+                " is (the declaration itself may go in any parameters*.yml file)."
+            )
+        raise ConfigError(message, path="parameters") from exc
     if key not in parameters:
         return None
     try:
@@ -111,6 +113,9 @@ def load_expansion(
         if root:  # checked against the files alone: the loaded parameters include them
             files = parameters_without_runtime(loader)
             check_runtime_root(root, files)
+            check_runtime_variant_names(
+                root, files, {n: s.variant_overrides for n, s in declaration.namespaces.items()}
+            )
         registry = registered_templates(declaration) if templates is None else templates
         neighbours = only = None
         if selection is not None:

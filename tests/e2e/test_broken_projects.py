@@ -252,13 +252,19 @@ CASES: list[tuple[str, Change, tuple[str, ...], list[str]]] = [
         "duplicate keys across parameters files",
         append("conf/base/parameters_extra.yml", "model_options:\n  test_size: 0.5\n"),
         (),
-        ["Kedro could not read the parameters: Duplicate keys found in", "model_options.test_size"],
+        ["Error: Kedro could not read the configuration at 'parameters': Duplicate keys found in", "model_options.test_size"],
     ),
     (
         "--params for an unknown variant",
         lambda project: None,
         ("--params", "price_predictor.candidat1.model_options.test_size=0.3"),
         ["--params targets 'price_predictor.candidat1', which does not exist", "Did you mean 'candidate1'?"],
+    ),
+    (
+        "--params naming a variant without its namespace",
+        lambda project: None,
+        ("--params", "candidate1.model_options.test_size=0.3"),
+        ["(in --params): --params 'candidate1.model_options.test_size=0.3' starts with variant 'candidate1' without its namespace", "Did you mean '--params price_predictor.candidate1.model_options.test_size=0.3'?"],
     ),
     (
         "--params replacing a variant",

@@ -11,7 +11,7 @@ def test_an_unwritable_journal_folder_warns_once_and_the_run_completes(demo_sess
     # Root ignores permission bits, so the folder is made unwritable by a file
     # standing where it should be (a read-only mount gives the same OSError).
     (demo_session / "data" / ".dynamic_pipelines").write_text("not a folder")
-    logger = logging.getLogger("kedro_dynamic_hooks")
+    logger = logging.getLogger("kedro.dynamic_hooks")
     logger.addHandler(caplog.handler)  # the project's logging config may not propagate
     try:
         with KedroSession.create(project_path=demo_session) as session:

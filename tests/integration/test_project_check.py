@@ -7,6 +7,7 @@ from helpers import DEMO_PACKAGE, demo_project, dynamic, load_context_error
 from kedro.framework.session import KedroSession
 
 from kedro_dynamic_hooks import DeclarationError, ProjectError
+from kedro_dynamic_hooks._errors import ConfigError
 
 
 def _set_parameters(project, old: str, new: str) -> None:
@@ -83,10 +84,13 @@ def test_a_kedro_config_error_is_one_line(session_project):
         "model_options: {test_size: 0.5}\n"
     )
     error = load_context_error(session_project, ProjectError)
+    assert isinstance(error, ConfigError)  # Kedro's error, not our check failing
     assert error.path == "parameters"
+    assert str(error).startswith("Kedro could not read the configuration at 'parameters': ")
     detail = error.detail
-    assert detail.startswith("Kedro could not read the parameters: Duplicate keys found in ")
-    assert detail.endswith(": model_options.test_size")
+    assert detail.startswith("Duplicate keys found in ")
+    assert ": model_options.test_size. A top-level key lives in one parameters file" in detail
+    assert "the declaration itself may go in any parameters*.yml file" in detail
     assert "conf/base/parameters.yml" in detail and "conf/base/parameters_extra.yml" in detail
     assert "\n" not in str(error)
 

@@ -32,3 +32,25 @@ def test_registry_helper_outside_a_project_returns_the_templates(
     monkeypatch.chdir(tmp_path)
     found = find_dynamic_pipelines()
     assert "price_predictor" not in found and "data_science" in found
+
+
+def test_a_declaration_without_the_hook_is_named_by_the_helper(session_project, monkeypatch):
+    from kedro.framework.project import settings
+    from kedro.framework.session import KedroSession
+
+    from kedro_dynamic_hooks import ProjectError
+
+    monkeypatch.setattr(settings, "HOOKS", ())  # settings.py without our hook
+    with (
+        KedroSession.create(project_path=session_project) as session,
+        pytest.raises(ProjectError) as info,
+    ):
+        session.run(namespaces=["price_predictor"])
+    assert str(info.value) == (
+        "Dynamic pipelines project check failed at 'HOOKS' (in "
+        "src/spaceflights_dynamic/settings.py): the parameters declare 'dynamic_pipelines', "
+        "but settings.py does not register the hook, so a run would find the variants' "
+        "pipelines without their parameters or datasets. Add to settings.py: 'from "
+        "kedro_dynamic_hooks import DynamicPipelinesHook' and 'HOOKS = "
+        "(DynamicPipelinesHook(),)' (beside any hooks already there)."
+    )

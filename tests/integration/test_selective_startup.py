@@ -30,7 +30,7 @@ def _run(project, ctx: click.Context | None, **selection: Any) -> tuple[dict[str
 
 def test_a_one_variant_run_builds_only_that_variant(session_project, caplog):
     ctx = _under_kedro_run(namespaces=["reviews_predictor"], tags=["test1"])
-    with caplog.at_level(logging.INFO, logger="kedro_dynamic_hooks"):
+    with caplog.at_level(logging.INFO, logger="kedro.dynamic_hooks"):
         params, outputs = _run(
             session_project, ctx, namespaces=["reviews_predictor"], tags=["test1"]
         )
@@ -58,7 +58,7 @@ def test_a_one_variant_run_builds_only_that_variant(session_project, caplog):
 )
 def test_what_cannot_be_mapped_builds_everything(session_project, caplog, ctx, why):
     # The hook reads the flags from the context; the run itself selects a namespace.
-    with caplog.at_level(logging.INFO, logger="kedro_dynamic_hooks"):
+    with caplog.at_level(logging.INFO, logger="kedro.dynamic_hooks"):
         params, _ = _run(session_project, ctx, namespaces=["reviews_predictor"])
     assert "(only what this run's selection can touch)" not in caplog.text, why
     assert {"base", "test1"} <= set(params["reviews_predictor"])
@@ -69,7 +69,7 @@ def test_selecting_tells_the_hook_what_a_python_run_selects(session_project, cap
     from kedro_dynamic_hooks import selecting
 
     with (
-        caplog.at_level(logging.INFO, logger="kedro_dynamic_hooks"),
+        caplog.at_level(logging.INFO, logger="kedro.dynamic_hooks"),
         selecting(namespaces=["reviews_predictor"], tags=["test1"]),
         KedroSession.create(project_path=session_project) as session,
     ):
@@ -95,3 +95,47 @@ def test_a_python_run_that_selects_more_than_announced_is_refused(session_projec
         "selection as the run."
     )
     assert not (session_project / "ran.json.nodes").exists()
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (
+            {"tags": ["candidat1"]},
+            "Nothing to run at '--tags': no node carries the tag 'candidat1'. Did you mean "
+            "'candidate1'?",
+        ),
+        (
+            {"namespaces": ["price_predictor.candidat1"]},
+            "Nothing to run at '--namespaces': no node is in namespace "
+            "'price_predictor.candidat1'. Did you mean 'price_predictor.candidate1'?",
+        ),
+        (
+            {"pipelines": ["price_predictor.candidat1"]},
+            "Nothing to run at '--pipelines': 'price_predictor.candidat1' is not a registered "
+            "pipeline. Did you mean 'price_predictor.candidate1'?",
+        ),
+    ],
+    ids=["tags", "namespaces", "pipelines"],
+)
+def test_a_typo_in_kedro_runs_flags_is_refused_before_kedro_looks(session_project, flags, message):
+    from kedro_dynamic_hooks import SelectionError
+
+    run = {"pipeline_names" if k == "pipelines" else k: v for k, v in flags.items()}
+    with (
+        KedroSession.create(project_path=session_project) as session,
+        _under_kedro_run(**flags),
+        pytest.raises(SelectionError) as info,
+    ):
+        session.run(**run)
+    assert str(info.value).startswith(message)
+    assert isinstance(info.value, click.ClickException)  # one line under the CLI
+    assert not (session_project / "ran.json.nodes").exists()
+
+
+def test_a_tag_typo_beside_a_real_tag_warns_and_runs_the_rest(session_project, caplog):
+    flags = {"tags": ["test1", "candidat1"]}
+    with caplog.at_level(logging.WARNING, logger="kedro.dynamic_hooks"):
+        _, outputs = _run(session_project, _under_kedro_run(**flags), **flags)
+    assert "--tags candidat1: no node carries it. Did you mean 'candidate1'?" in caplog.text
+    assert outputs == {"reviews_predictor.test1.metrics"}

@@ -18,6 +18,7 @@ PUBLIC = {
     "MatrixSpec",
     "NamespaceSpec",
     "ProjectError",
+    "SelectionError",
     "VariantSpec",
     "__version__",
     "find_dynamic_pipelines",

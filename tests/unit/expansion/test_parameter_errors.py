@@ -114,3 +114,23 @@ def test_params_for_a_variant_do_not_hide_a_clash_in_the_files(templates, refere
         parse_declaration(reference["dynamic_pipelines"]), templates, reference, runtime_params=runtime
     )
     assert e.parameters["price_predictor"]["candidate1"]["model_options"]["test_size"] == 0.3
+
+
+def test_runtime_params_that_forget_the_namespace_are_blamed_on_params():
+    from kedro_dynamic_hooks._expansion.parameters import check_runtime_variant_names
+
+    variants = {"price_predictor": ["base", "ridge"], "reviews": ["ridge"]}
+    files = {"model_options": {"model_params": {}}}
+    with pytest.raises(DeclarationError) as info:
+        check_runtime_variant_names(
+            {"ridge": {"model_options": {"model_params": {"alpha": 3}}}}, files, variants
+        )
+    assert str(info.value) == (
+        "Invalid dynamic pipelines declaration at 'ridge' (in --params): --params "
+        "'ridge.model_options.model_params.alpha=3' starts with variant 'ridge' without its "
+        "namespace, so it would add a top-level parameter 'ridge' instead. Did you mean "
+        "'--params price_predictor.ridge.model_options.model_params.alpha=3'?"
+    )
+    # A new top-level parameter named like no variant, or one the files define, passes.
+    check_runtime_variant_names({"seed": 4, "model_options": {"x": 1}}, files, variants)
+    check_runtime_variant_names({"base": 1}, {**files, "base": 0}, variants)

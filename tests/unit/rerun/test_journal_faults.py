@@ -29,7 +29,7 @@ def test_a_malformed_record_counts_as_never_run_with_one_warning(tmp_path, caplo
         file.write(json.dumps({"v": 1, "group": "a", "ok": True, "print": []}) + "\n")
         file.write(json.dumps({"v": 1, "group": "b", "ok": "yes"}) + "\n")
         file.write(json.dumps(["not", "a", "record"]) + "\n")
-    with caplog.at_level(logging.WARNING, logger="kedro_dynamic_hooks"):
+    with caplog.at_level(logging.WARNING, logger="kedro.dynamic_hooks"):
         state = read_state(path)
     assert state == {}  # the latest line of a and of b is malformed: never run
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
@@ -43,7 +43,7 @@ def test_a_torn_last_line_alone_says_nothing(tmp_path, caplog):
     append_records(path, {"a": GOOD})
     with open(path, "a") as file:
         file.write('{"v": 1, "gro')
-    with caplog.at_level(logging.WARNING, logger="kedro_dynamic_hooks"):
+    with caplog.at_level(logging.WARNING, logger="kedro.dynamic_hooks"):
         assert set(read_state(path)) == {"a"}
     assert caplog.records == []
 
