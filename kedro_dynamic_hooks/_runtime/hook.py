@@ -133,6 +133,8 @@ class DynamicPipelinesHook:
         if prepared is not None:
             expansion, loader = prepared.expansion, prepared.loader
             check_run(pipeline, run_params, catalog, expansion, loader, key=self.key)
+            if expansion.added_keys:
+                logger.warning("%s", added_keys_warning(expansion.added_keys))
             if prepared.verdict is not None and run_params.get("project_path"):
                 remember_pass(str(run_params["project_path"]), prepared.verdict)
             state.recorder = _recorder(pipeline, prepared, run_params)
@@ -177,6 +179,17 @@ class DynamicPipelinesHook:
     def on_pipeline_error(self, run_params: dict[str, Any], catalog: Any) -> None:
         """Forget a failed run (its failed groups are recorded already)."""
         self._runs.finish(run_params.get("run_id") or run_params.get("session_id"), catalog)
+
+
+def added_keys_warning(paths: list[str], most: int = 5) -> str:
+    """The one line that lists override keys added under an empty base mapping."""
+    shown = ", ".join(paths[:most]) + (
+        f" and {len(paths) - most} more" if len(paths) > most else ""
+    )
+    return (
+        f"Keys added under an empty base mapping, not checked for typos: {shown}. A "
+        "misspelt one reaches the node as is ('kedro dynamic validate' lists them all)."
+    )
 
 
 def _recorder(

@@ -83,3 +83,35 @@ def test_without_a_declaration_the_hook_warns_and_changes_nothing(session_projec
         context = session.load_context()
     assert "parameters have no 'dynamic_pipelines' key" in caplog.text
     assert context.config_loader["parameters"] == {"model_options": {"test_size": 0.2}}
+
+
+def test_keys_added_under_an_empty_mapping_are_named_before_the_first_node(
+    session_project, caplog
+):
+    import logging
+
+    from kedro.framework.session import KedroSession
+
+    with (
+        caplog.at_level(logging.INFO),
+        KedroSession.create(project_path=session_project) as session,
+    ):
+        session.run(pipeline_names=["price_predictor"])
+    [line] = [r.getMessage() for r in caplog.records if "empty base mapping" in r.getMessage()]
+    assert line.startswith(
+        "Keys added under an empty base mapping, not checked for typos: "
+        "dynamic_pipelines.price_predictor.variants.candidate2.overrides.model_options."
+        "model_params.alpha"
+    )
+    assert "A misspelt one reaches the node as is" in line
+    # Said before the first node ran: Kedro logs each node after the warning.
+    first = next(i for i, r in enumerate(caplog.records) if "empty base mapping" in r.getMessage())
+    completed = [i for i, r in enumerate(caplog.records) if "Completed" in r.getMessage()]
+    assert completed and min(completed) > first
+
+
+def test_the_added_keys_line_stays_short():
+    from kedro_dynamic_hooks._runtime.hook import added_keys_warning
+
+    line = added_keys_warning([f"p.k{i}" for i in range(8)])
+    assert "p.k0, p.k1, p.k2, p.k3, p.k4 and 3 more." in line
