@@ -75,6 +75,11 @@ class TaskGroup:
 def task_groups(pipeline: Pipeline, expansion: Expansion) -> list[TaskGroup]:
     """Cut ``pipeline`` into task groups, in an order that respects their edges.
 
+    Between groups that could go either way, the declaration's order: its
+    namespaces as declared, each one's shared step, its variants as declared
+    (a matrix in its own order, so ``alpha_10p0`` before ``alpha_100p0``), its
+    collect step; nodes of no namespace of the declaration in Kedro's order, last.
+
     Args:
         pipeline: What the orchestrator runs, e.g. ``__default__`` or ``<ns>``.
         expansion: The full expansion behind it.
@@ -88,6 +93,9 @@ def task_groups(pipeline: Pipeline, expansion: Expansion) -> list[TaskGroup]:
         kind, namespace, variant = owner.get(node.name, (NODE, None, None))
         key = (kind, namespace, variant if kind == VARIANT else node.name if kind == NODE else None)
         members.setdefault(key, []).append(node)
+    rank = _ranks(expansion)
+    last = (len(expansion), 0, 0)  # nodes of no namespace, in Kedro's order (sorted is stable)
+    members = dict(sorted(members.items(), key=lambda item: rank.get(item[0], last)))
     names = _names(members)
     group_of = {n.name: names[key] for key, nodes in members.items() for n in nodes}
     producers = {out: group_of[n.name] for n in pipeline.nodes for out in n.outputs}
@@ -114,6 +122,17 @@ def task_groups(pipeline: Pipeline, expansion: Expansion) -> list[TaskGroup]:
             )
         )
     return groups
+
+
+def _ranks(expansion: Expansion) -> dict[tuple[str, str | None, str | None], tuple[int, int, int]]:
+    """Each group of the declaration's place in its order: namespace, kind, variant."""
+    ranks: dict[tuple[str, str | None, str | None], tuple[int, int, int]] = {}
+    for position, (ns, built) in enumerate(expansion.items()):
+        ranks[(SHARED, ns, None)] = (position, 0, 0)
+        ranks[(COLLECT, ns, None)] = (position, 2, 0)
+        for place, variant in enumerate(built.variants):
+            ranks[(VARIANT, ns, variant)] = (position, 1, place)
+    return ranks
 
 
 def members(expansion: Expansion) -> dict[tuple[str, str | None, str | None], frozenset[str]]:

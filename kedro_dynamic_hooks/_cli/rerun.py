@@ -202,6 +202,11 @@ def _run_nodes(
     default="table",
     show_default=True,
 )
+@click.option(
+    "--params-columns",
+    is_flag=True,
+    help="Add the parameters that vary between the variants as params:<key> columns.",
+)
 def compare(
     env: str | None,
     params: dict[str, Any],
@@ -209,20 +214,40 @@ def compare(
     namespaces: list[str],
     sort_key: str | None,
     fmt: str,
+    params_columns: bool,
 ) -> None:
     """Load DATASET of every variant (e.g. metrics) and print one table.
 
     Each variant's value must be one row: a dict, JSON metrics, a one-row frame
     or a single value. Variants that have not written it yet are listed apart.
+    With --params-columns, the parameters that vary are columns too.
     """
     with quiet(), open_project(env, params) as project:  # keep csv/json/markdown clean
         expansion = project.expansion
         try:
             variants = [f"{ns}.{v}" for ns, vs in expansion.variants.items() for v in vs]
             check_filters(expansion, project.pipelines[DEFAULT_PIPELINE], variants, namespaces, ())
-            persisted = CatalogIndex(project.loader["catalog"])
-            names = comparing.variant_datasets(expansion, persisted, dataset, namespaces)
+            config = project.loader["catalog"]
+            persisted = CatalogIndex(config)
+            names = comparing.variant_datasets(
+                expansion,
+                persisted,
+                dataset,
+                namespaces,
+                lambda name: comparing.can_be_a_row(config.get(name) or persisted.resolve(name)),
+            )
             rows, not_run, unreadable = comparing.load_rows(project.context.catalog, names)
+            if params_columns:
+                expanded = project.loader["parameters"]
+                rows = comparing.with_parameters(
+                    rows,
+                    lambda variant: expanded[variant.split(".", 1)[0]][variant.split(".", 1)[1]],
+                    {
+                        k: v
+                        for k, v in project.base.items()
+                        if k != project.key and k not in expansion.variants
+                    },
+                )
             rows = comparing.sort_rows(rows, sort_key)
         except ValueError as exc:  # FilterError, or a value that is not one row
             if isinstance(exc, DynamicPipelinesError):

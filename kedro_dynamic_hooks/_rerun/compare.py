@@ -115,16 +115,46 @@ def shown(value: Any) -> str:
     return str(value)
 
 
+# Dataset types whose value can be one row: what compare offers when asked for
+# something else (a model's pickle could be anything).
+ROW_TYPES = frozenset(
+    {
+        "JSONDataset",
+        "YAMLDataset",
+        "MetricsDataset",
+        "CSVDataset",
+        "ParquetDataset",
+        "ExcelDataset",
+        "FeatherDataset",
+    }
+)
+
+
+def can_be_a_row(config: Mapping[str, Any] | None) -> bool:
+    """Whether a dataset's config is of a type compare can read as one row."""
+    kind = str((config or {}).get("type", ""))
+    return kind.rsplit(".", 1)[-1] in ROW_TYPES
+
+
 def variant_datasets(
     expansion: Expansion,
     persisted: Callable[[str], bool],
     dataset: str,
     namespaces: Sequence[str],
+    readable: Callable[[str], bool] = lambda name: True,
 ) -> list[tuple[str, str]]:
     """``(ns.variant, dataset name)`` of every selected variant's persisted ``dataset``.
 
+    Args:
+        expansion: Every declared variant.
+        persisted: Whether a dataset is persisted.
+        dataset: The per-variant dataset, e.g. ``metrics``.
+        namespaces: Only these namespaces or variants (all when empty).
+        readable: Whether a dataset's type can be one row; only those are
+            offered when ``dataset`` is not found.
+
     Raises:
-        ValueError: When no variant has it persisted, naming those that are.
+        ValueError: When no variant has it persisted, naming those that can be compared.
     """
     names = [
         (f"{ns}.{variant}", f"{ns}.{variant}.{dataset}")
@@ -136,15 +166,54 @@ def variant_datasets(
     ]
     if not names:
         templates = sorted(
-            {o.template for d, o in expansion.datasets.items() if o.variant and persisted(d)}
+            {
+                o.template
+                for d, o in expansion.datasets.items()
+                if o.variant and persisted(d) and readable(d)
+            }
         )
         raise ValueError(
             f"No variant has a persisted dataset '{dataset}'"
             + (f" in {', '.join(namespaces)}" if namespaces else "")
-            + f". Persisted per-variant datasets: {', '.join(templates)}."
+            + ". Per-variant datasets compare can read (JSON, YAML, metrics, tables): "
+            + (", ".join(templates) or "none")
+            + "."
             + did_you_mean(dataset, templates)
         )
     return names
+
+
+def with_parameters(
+    rows: Sequence[Mapping[str, Any]],
+    parameters: Callable[[str], Mapping[str, Any]],
+    base: Mapping[str, Any],
+) -> list[dict[str, Any]]:
+    """Rows with the parameters that vary added as ``params:<dotted.key>`` columns,
+    right after ``variant``: those that differ between the rows' variants or from
+    the base parameters.
+
+    Args:
+        rows: One per variant, ``variant`` holding ``ns.variant``.
+        parameters: ``ns.variant`` -> that variant's expanded parameters.
+        base: The parameters every variant inherits.
+    """
+    flat = {row["variant"]: _flat(parameters(row["variant"])) for row in rows}
+    plain = _flat(base)
+    keys = list(dict.fromkeys(k for values in flat.values() for k in values))
+    varied = [
+        k
+        for k in keys
+        if len({json.dumps(v.get(k), sort_keys=True, default=str) for v in flat.values()}) > 1
+        or any(v.get(k) != plain.get(k) for v in flat.values())
+    ]
+    return [
+        {
+            "variant": row["variant"],
+            **{f"params:{k}": flat[row["variant"]].get(k) for k in varied},
+            **{c: v for c, v in row.items() if c != "variant"},
+        }
+        for row in rows
+    ]
 
 
 def load_rows(

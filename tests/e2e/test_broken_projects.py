@@ -57,7 +57,7 @@ MODEL_INPUT = """      model_input_table:
 
 def plain_node_in_default(inputs: str, output: str, name: str, namespace: str | None = None) -> str:
     """pipeline_registry.py code that adds one hand-written node to __default__."""
-    return f'''
+    return f"""
 
 from kedro.pipeline import Pipeline as _Pipeline, node as _node
 
@@ -74,7 +74,7 @@ def register_pipelines():
     mine = _Pipeline([_node(_identity, {inputs!r}, {output!r}, name={name!r}, namespace={namespace!r})])
     found["__default__"] = found["__default__"] + mine
     return found
-'''
+"""
 
 
 # A plain node that reads an output of the data_processing template.
@@ -112,7 +112,11 @@ CASES: list[tuple[str, Change, tuple[str, ...], list[str]]] = [
     ),
     (
         "global parameter that does not exist",
-        replace(PARAMS, "    inputs: [companies, shuttles, reviews]\n    collect", "    inputs: [companies, shuttles, reviews]\n    parameters: [seed]\n    collect"),
+        replace(
+            PARAMS,
+            "    inputs: [companies, shuttles, reviews]\n    collect",
+            "    inputs: [companies, shuttles, reviews]\n    parameters: [seed]\n    collect",
+        ),
         (),
         [f"at '{PP}.parameters'", "'seed' is not a top-level parameter"],
     ),
@@ -130,25 +134,41 @@ CASES: list[tuple[str, Change, tuple[str, ...], list[str]]] = [
     ),
     (
         "chain order names an unknown month",
-        replace(PARAMS, "chain: {input: previous_state, output: state, initial: initial_state}", "chain: {input: previous_state, output: state, initial: initial_state, order: [m2024_01, m2024_13]}"),
+        replace(
+            PARAMS,
+            "chain: {input: previous_state, output: state, initial: initial_state}",
+            "chain: {input: previous_state, output: state, initial: initial_state, order: [m2024_01, m2024_13]}",
+        ),
         (),
         ["at 'dynamic_pipelines.forecast.chain.order'", "unknown variant 'm2024_13'"],
     ),
     (
         "collect input no variant produces",
-        replace(PARAMS, "collect: {pipeline: reporting, input: metrics}", "collect: {pipeline: reporting, input: metric}"),
+        replace(
+            PARAMS,
+            "collect: {pipeline: reporting, input: metrics}",
+            "collect: {pipeline: reporting, input: metric}",
+        ),
         (),
         [f"at '{PP}.collect.input'", "'metric' is not an output", "Did you mean 'metrics'?"],
     ),
     (
         "collect pipeline typo",
-        replace(PARAMS, "collect: {pipeline: reporting, input: metrics}", "collect: {pipeline: reportng, input: metrics}"),
+        replace(
+            PARAMS,
+            "collect: {pipeline: reporting, input: metrics}",
+            "collect: {pipeline: reportng, input: metrics}",
+        ),
         (),
         [f"at '{PP}.collect.pipeline'", "unknown pipeline 'reportng'"],
     ),
     (
         "catalog template for a global input",
-        replace(PARAMS, "    catalog: &model_catalog\n", "    catalog: &model_catalog\n      companies: {type: pandas.CSVDataset, filepath: data/x.csv}\n"),
+        replace(
+            PARAMS,
+            "    catalog: &model_catalog\n",
+            "    catalog: &model_catalog\n      companies: {type: pandas.CSVDataset, filepath: data/x.csv}\n",
+        ),
         (),
         [f"at '{PP}.catalog.companies'", "is a global input; declare it in catalog.yml"],
     ),
@@ -156,17 +176,28 @@ CASES: list[tuple[str, Change, tuple[str, ...], list[str]]] = [
         "matrix larger than max_size",
         replace(PARAMS, "max_size: 50", "max_size: 5"),
         (),
-        ["at 'dynamic_pipelines.experiments.matrix'", "matrix has 6 combinations, more than max_size=5"],
+        [
+            "at 'dynamic_pipelines.experiments.matrix'",
+            "matrix has 6 combinations, more than max_size=5",
+        ],
     ),
     (
         "per-variant filepath without its variant",
         replace(PARAMS, REGRESSOR, REGRESSOR.replace("/{variant}", "")),
         (),
-        ["'price_predictor.base.regressor' ('regressor' of price_predictor.base)", "both resolve to filepath", "one would overwrite the other"],
+        [
+            "'price_predictor.base.regressor' ('regressor' of price_predictor.base)",
+            "both resolve to filepath",
+            "one would overwrite the other",
+        ],
     ),
     (
         "collision nested in a wrapping dataset",
-        replace(PARAMS, f"      metrics:\n        type: json.JSONDataset\n        {METRICS}", "      metrics:\n        type: CachedDataset\n        dataset: {type: json.JSONDataset, filepath: 'data/08_reporting/{namespace}/metrics.json'}"),
+        replace(
+            PARAMS,
+            f"      metrics:\n        type: json.JSONDataset\n        {METRICS}",
+            "      metrics:\n        type: CachedDataset\n        dataset: {type: json.JSONDataset, filepath: 'data/08_reporting/{namespace}/metrics.json'}",
+        ),
         (),
         ["both resolve to filepath", "data/08_reporting/price_predictor/metrics.json'"],
     ),
@@ -178,9 +209,15 @@ CASES: list[tuple[str, Change, tuple[str, ...], list[str]]] = [
     ),
     (
         "collision through a dataset factory",
-        append(CATALOG, '\n"{namespace}.{variant}.X_train":\n  type: pickle.PickleDataset\n  filepath: data/05_model_input/{namespace}/X_train.pickle\n'),
+        append(
+            CATALOG,
+            '\n"{namespace}.{variant}.X_train":\n  type: pickle.PickleDataset\n  filepath: data/05_model_input/{namespace}/X_train.pickle\n',
+        ),
         (),
-        ["'price_predictor.base.X_train' ('X_train' of price_predictor.base)", "both resolve to filepath"],
+        [
+            "'price_predictor.base.X_train' ('X_train' of price_predictor.base)",
+            "both resolve to filepath",
+        ],
     ),
     (
         "names that differ only in case",
@@ -190,33 +227,57 @@ CASES: list[tuple[str, Change, tuple[str, ...], list[str]]] = [
     ),
     (
         "a written folder dataset over other datasets' files",
-        replace(PARAMS, "      comparison_table:\n        type: pandas.CSVDataset\n        filepath: data/08_reporting/{namespace}/comparison.csv", "      comparison_table:\n        type: partitions.PartitionedDataset\n        path: data/08_reporting/{namespace}\n        dataset: pandas.CSVDataset\n        overwrite: true"),
+        replace(
+            PARAMS,
+            "      comparison_table:\n        type: pandas.CSVDataset\n        filepath: data/08_reporting/{namespace}/comparison.csv",
+            "      comparison_table:\n        type: partitions.PartitionedDataset\n        path: data/08_reporting/{namespace}\n        dataset: pandas.CSVDataset\n        overwrite: true",
+        ),
         (),
-        ["folder dataset 'price_predictor.comparison_table'", "writes into 'data/08_reporting/price_predictor', which holds", "writing the folder can overwrite or delete that file"],
+        [
+            "folder dataset 'price_predictor.comparison_table'",
+            "writes into 'data/08_reporting/price_predictor', which holds",
+            "writing the folder can overwrite or delete that file",
+        ],
     ),
     (
         "file URL and plain path for one file",
-        append(CATALOG, "\nold_model:\n  type: pickle.PickleDataset\n  filepath: file://{project}/data/06_models/price_predictor/base/regressor.pickle\n"),
+        append(
+            CATALOG,
+            "\nold_model:\n  type: pickle.PickleDataset\n  filepath: file://{project}/data/06_models/price_predictor/base/regressor.pickle\n",
+        ),
         (),
         ["'old_model' (a catalog entry)", "both resolve to filepath"],
     ),
     (
         "a global input not listed under inputs",
-        replace(PARAMS, "    inputs: [companies, shuttles, reviews]\n    collect", "    inputs: [shuttles, reviews]\n    collect"),
+        replace(
+            PARAMS,
+            "    inputs: [companies, shuttles, reviews]\n    collect",
+            "    inputs: [shuttles, reviews]\n    collect",
+        ),
         (),
-        [f"at '{PP}.inputs'", "'companies' exists globally in the catalog, but namespace 'price_predictor' reads its own copy"],
+        [
+            f"at '{PP}.inputs'",
+            "'companies' exists globally in the catalog, but namespace 'price_predictor' reads its own copy",
+        ],
     ),
     (
         "a namespace named like its own template",
         replace(PARAMS, "  reviews_predictor:\n", "  data_science:\n"),
         (),
-        ["at 'dynamic_pipelines.data_science'", "namespace 'data_science' has the same name as a registered pipeline"],
+        [
+            "at 'dynamic_pipelines.data_science'",
+            "namespace 'data_science' has the same name as a registered pipeline",
+        ],
     ),
     (
         "chain initial that names nothing",
         replace(PARAMS, "initial: initial_state", "initial: inital_state"),
         (),
-        ["at 'dynamic_pipelines.forecast.chain.initial'", "'inital_state', the dataset the chain's first variant reads"],
+        [
+            "at 'dynamic_pipelines.forecast.chain.initial'",
+            "'inital_state', the dataset the chain's first variant reads",
+        ],
     ),
     (
         "misspelt dataset type in a template",
@@ -226,7 +287,9 @@ CASES: list[tuple[str, Change, tuple[str, ...], list[str]]] = [
     ),
     (
         "misspelt dataset type in catalog.yml",
-        replace(CATALOG, "companies:\n  type: pandas.CSVDataset", "companies:\n  type: pandas.CSVDatset"),
+        replace(
+            CATALOG, "companies:\n  type: pandas.CSVDataset", "companies:\n  type: pandas.CSVDatset"
+        ),
         (),
         ["at 'companies' (in the catalog)", "pandas.CSVDatset"],
     ),
@@ -234,13 +297,18 @@ CASES: list[tuple[str, Change, tuple[str, ...], list[str]]] = [
         "a variant alone without its persisted shared output",
         replace(PARAMS, MODEL_INPUT, ""),
         ("--namespaces", "price_predictor.candidate1"),
-        ["'price_predictor.model_input_table' is read by node 'price_predictor.", "or run the whole namespace: 'kedro run --namespaces price_predictor'"],
+        [
+            "'price_predictor.model_input_table' is read by node 'price_predictor.",
+            "or run the whole namespace: 'kedro run --namespaces price_predictor'",
+        ],
     ),
     (
         "a plain node reading a template output",
         append(REGISTRY, SHUTTLE_REPORT),
         (),
-        ["node 'shuttle_report' of __default__ reads 'preprocessed_shuttles', an output of template pipeline 'data_processing'"],
+        [
+            "node 'shuttle_report' of __default__ reads 'preprocessed_shuttles', an output of template pipeline 'data_processing'"
+        ],
     ),
     (
         "a hand-written node named like an expanded one",
@@ -252,19 +320,28 @@ CASES: list[tuple[str, Change, tuple[str, ...], list[str]]] = [
         "duplicate keys across parameters files",
         append("conf/base/parameters_extra.yml", "model_options:\n  test_size: 0.5\n"),
         (),
-        ["Error: Kedro could not read the configuration at 'parameters': Duplicate keys found in", "model_options.test_size"],
+        [
+            "Error: Kedro could not read the configuration at 'parameters': Duplicate keys found in",
+            "model_options.test_size",
+        ],
     ),
     (
         "--params for an unknown variant",
         lambda project: None,
         ("--params", "price_predictor.candidat1.model_options.test_size=0.3"),
-        ["--params targets 'price_predictor.candidat1', which does not exist", "Did you mean 'candidate1'?"],
+        [
+            "--params targets 'price_predictor.candidat1', which does not exist",
+            "Did you mean 'candidate1'?",
+        ],
     ),
     (
         "--params naming a variant without its namespace",
         lambda project: None,
         ("--params", "candidate1.model_options.test_size=0.3"),
-        ["(in --params): --params 'candidate1.model_options.test_size=0.3' starts with variant 'candidate1' without its namespace", "Did you mean '--params price_predictor.candidate1.model_options.test_size=0.3'?"],
+        [
+            "(in --params): --params 'candidate1.model_options.test_size=0.3' starts with variant 'candidate1' without its namespace",
+            "Did you mean '--params price_predictor.candidate1.model_options.test_size=0.3'?",
+        ],
     ),
     (
         "--params replacing a variant",
@@ -275,20 +352,32 @@ CASES: list[tuple[str, Change, tuple[str, ...], list[str]]] = [
     (
         "--params adding a variant with a typo",
         lambda project: None,
-        ("--params", "dynamic_pipelines.price_predictor.variants.extra.overrides.model_options.tset_size=0.3"),
+        (
+            "--params",
+            "dynamic_pipelines.price_predictor.variants.extra.overrides.model_options.tset_size=0.3",
+        ),
         ["(in --params): override of 'tset_size', which the base parameters do not define"],
     ),
     (
         "shared and per-variant at once",
-        replace(PARAMS, "shared: [data_processing]        # once per namespace", "shared: [data_processing, data_science]"),
+        replace(
+            PARAMS,
+            "shared: [data_processing]        # once per namespace",
+            "shared: [data_processing, data_science]",
+        ),
         (),
         [f"at '{PP}.shared'", "'data_science' listed under both 'shared' and 'pipelines'"],
     ),
     (
         "chain input that is a global input",
-        replace(PARAMS, "    inputs: [monthly_sales]\n", "    inputs: [monthly_sales, previous_state]\n"),
+        replace(
+            PARAMS, "    inputs: [monthly_sales]\n", "    inputs: [monthly_sales, previous_state]\n"
+        ),
         (),
-        ["at 'dynamic_pipelines.forecast.chain.input'", "'previous_state' is a global input or a shared output"],
+        [
+            "at 'dynamic_pipelines.forecast.chain.input'",
+            "'previous_state' is a global input or a shared output",
+        ],
     ),
 ]
 

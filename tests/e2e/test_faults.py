@@ -64,7 +64,10 @@ def test_failing_variant_is_named_and_others_survive(make_project):
     project.kedro(*advice.group(2).split())
     rerun = project.completed()
     assert sorted(rerun) == sorted(
-        [f"price_predictor.candidate2.{n}" for n in ("split_data", "train_model", "predict", "evaluate_model")]
+        [
+            f"price_predictor.candidate2.{n}"
+            for n in ("split_data", "train_model", "predict", "evaluate_model")
+        ]
         + ["price_predictor.compare_variants"]
     )
     for v in trained:

@@ -257,8 +257,8 @@ def test_compare_puts_every_variant_in_one_table(project):
     assert "metrics of 7 variant(s)" in table
     typo = kedro(project, "dynamic", "compare", "metric", check=False)
     assert (
-        "Error: No variant has a persisted dataset 'metric'. Persisted per-variant datasets: "
-        "metrics, state. Did you mean 'metrics'?" in typo
+        "Error: No variant has a persisted dataset 'metric'. Per-variant datasets compare can "
+        "read (JSON, YAML, metrics, tables): metrics, state. Did you mean 'metrics'?" in typo
     )
     unsorted = kedro(project, "dynamic", "compare", "metrics", "--sort", "rmse", check=False)
     assert "Error: no column 'rmse' to sort by. Columns: mae." in unsorted

@@ -85,9 +85,7 @@ def test_without_a_declaration_the_hook_warns_and_changes_nothing(session_projec
     assert context.config_loader["parameters"] == {"model_options": {"test_size": 0.2}}
 
 
-def test_keys_added_under_an_empty_mapping_are_named_before_the_first_node(
-    session_project, caplog
-):
+def test_keys_added_under_an_empty_mapping_are_named_before_the_first_node(session_project, caplog):
     import logging
 
     from kedro.framework.session import KedroSession

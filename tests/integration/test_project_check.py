@@ -228,7 +228,9 @@ def test_a_variant_alone_before_its_shared_step_ever_ran(session_project):
     with KedroSession.create(project_path=session_project) as session:
         session.run(namespaces=["reviews_predictor"])
     with KedroSession.create(project_path=session_project) as session:
-        assert "reviews_predictor.test1.metrics" in session.run(namespaces=["reviews_predictor.test1"])
+        assert "reviews_predictor.test1.metrics" in session.run(
+            namespaces=["reviews_predictor.test1"]
+        )
 
 
 def test_registry_describe_with_a_template_typo_is_our_error(session_project):
@@ -303,8 +305,7 @@ def _demo_with_ingest(tmp_path, bootstrapped):
     project = demo_project(tmp_path / "demo")
     registry = project / "src" / DEMO_PACKAGE / "pipeline_registry.py"
     registry.write_text(
-        registry.read_text()
-        .replace(
+        registry.read_text().replace(
             '"__default__": Pipeline([]),',
             '"__default__": Pipeline([]),\n'
             '        "ingest": Pipeline([node(make_table, "params:size", "sales", name="ingest")]),',

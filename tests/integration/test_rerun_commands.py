@@ -62,11 +62,30 @@ def test_status_run_stale_and_compare_in_process(demo_session):
     assert lines[0] == "variant,mae" and len(lines) == 4
     table = dynamic("compare", "metrics", "-ns", "models.small")
     assert "models.small │ 9.5" in table.output  # alpha 0.5: the mean of x over 0..19
+    with_params = dynamic(
+        "compare",
+        "metrics",
+        "-ns",
+        "models",
+        "--params-columns",
+        "--format",
+        "csv",
+        "--sort",
+        "params:options.alpha",
+    )
+    lines = with_params.output[with_params.output.index("variant,") :].splitlines()
+    assert lines[0] == "variant,params:options.alpha,mae"
+    assert [line.split(",")[:2] for line in lines[1:]] == [
+        ["models.tiny", "0.3"],  # changed above
+        ["models.small", "0.5"],
+        ["models.exact", "1.0"],
+        ["models.large", "2.0"],
+    ]
     missing = CliRunner().invoke(commands, ["dynamic", "compare", "nope"])
     assert missing.exit_code == 1
     assert (
-        "Error: No variant has a persisted dataset 'nope'. Persisted per-variant datasets: "
-        "metrics, state." in missing.output
+        "Error: No variant has a persisted dataset 'nope'. Per-variant datasets compare can "
+        "read (JSON, YAML, metrics, tables): metrics, state." in missing.output
     )
     bad_sort = CliRunner().invoke(commands, ["dynamic", "compare", "metrics", "--sort", "x"])
     assert "Error: no column 'x' to sort by. Columns: mae." in bad_sort.output

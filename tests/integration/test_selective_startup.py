@@ -12,7 +12,9 @@ from kedro.framework.project import pipelines
 from kedro.framework.session import KedroSession
 
 
-def _under_kedro_run(command: str = "run", parent: str | None = None, **flags: Any) -> click.Context:
+def _under_kedro_run(
+    command: str = "run", parent: str | None = None, **flags: Any
+) -> click.Context:
     return kedro_run_context(command, parent, **flags)
 
 

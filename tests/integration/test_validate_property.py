@@ -25,7 +25,7 @@ from kedro.framework.session import KedroSession
 
 from kedro_dynamic_hooks._cli import commands
 
-NODES = '''
+NODES = """
 from kedro.pipeline import Pipeline, node
 
 
@@ -60,7 +60,7 @@ def register_pipelines():
         "step": Pipeline([node(step, ["state", "raw", "params:opts"], ["new_state", "metrics"], name="step")]),
         "report": Pipeline([node(report, ["metrics", "params:report"], "summary", name="report")]),
     }
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +113,9 @@ def declarations(draw: Any) -> tuple[dict[str, Any], dict[str, Any], dict[str, A
             if draw(st.booleans()):
                 ns["variants"] = {v: {} for v in variants}
         else:
-            ns["variants"] = {v: {"overrides": {"opts": {"k": i + 1}}} for i, v in enumerate(variants)}
+            ns["variants"] = {
+                v: {"overrides": {"opts": {"k": i + 1}}} for i, v in enumerate(variants)
+            }
         if draw(st.booleans()):
             ns["collect"] = {"pipeline": "report", "input": "metrics"}
             shared = [*shared, "summary"]
@@ -122,8 +124,15 @@ def declarations(draw: Any) -> tuple[dict[str, Any], dict[str, Any], dict[str, A
             how = draw(persist)
             if how == "memory":
                 continue
-            folder = "{namespace}/{variant}" if how == "per_variant" and dataset in per_variant else "{namespace}"
-            catalog[dataset] = {"type": "json.JSONDataset", "filepath": f"data/{folder}/{dataset}.json"}
+            folder = (
+                "{namespace}/{variant}"
+                if how == "per_variant" and dataset in per_variant
+                else "{namespace}"
+            )
+            catalog[dataset] = {
+                "type": "json.JSONDataset",
+                "filepath": f"data/{folder}/{dataset}.json",
+            }
         ns["catalog"] = catalog
         declaration[f"ns{index}"] = ns
     selection: dict[str, Any] = {}
@@ -164,7 +173,11 @@ def test_validate_ok_means_the_run_completes(tiny, monkeypatch, case):
         "raw: {type: json.JSONDataset, filepath: data/raw.json}\n"
         "initial: {type: json.JSONDataset, filepath: data/initial.json}\n"
     )
-    parameters = {"opts": {"k": 1, "scale": 2}, "report": {"x": 1}, "dynamic_pipelines": declaration}
+    parameters = {
+        "opts": {"k": 1, "scale": 2},
+        "report": {"x": 1},
+        "dynamic_pipelines": declaration,
+    }
     (tiny / "conf/base/parameters.yml").write_text(yaml.safe_dump(parameters))
     # A run of one variant alone is what --strict guarantees; the rest, plain validate.
     alone = any("." in name for name in selection.get("namespaces", []))

@@ -48,7 +48,9 @@ def test_an_unchanged_project_is_checked_once(demo_session, checks):
     kept = json.loads((demo_session / "data" / ".dynamic_pipelines" / FILE).read_text())
     assert kept["version"] == 1 and len(kept["passed"]) == 1
     catalog = demo_session / "conf" / "base" / "catalog.yml"
-    catalog.write_text(catalog.read_text() + "extra:\n  type: json.JSONDataset\n  filepath: x.json\n")
+    catalog.write_text(
+        catalog.read_text() + "extra:\n  type: json.JSONDataset\n  filepath: x.json\n"
+    )
     _load(demo_session)
     assert len(checks) == 2  # the catalog changed
     with checking_everything():
@@ -73,7 +75,9 @@ def test_a_failing_check_is_never_kept(demo_session, checks):
         + "clash:\n  type: json.JSONDataset\n  filepath: data/models/table.json\n"
     )
     for _ in range(2):
-        with pytest.raises(CollisionError, match=r"both resolve to filepath 'data/models/table\.json'"):
+        with pytest.raises(
+            CollisionError, match=r"both resolve to filepath 'data/models/table\.json'"
+        ):
             _load(demo_session)
     assert len(checks) == 2
     assert not (demo_session / "data" / ".dynamic_pipelines" / FILE).exists()

@@ -133,7 +133,9 @@ def test_collision_nested_inside_a_wrapping_dataset(templates, reference):
         "type": "CachedDataset",
         "dataset": {"type": "pickle.PickleDataset", "filepath": "data/{namespace}/model.pkl"},
     }
-    with pytest.raises(CollisionError, match=r"both resolve to filepath 'data/price_predictor/model.pkl'"):
+    with pytest.raises(
+        CollisionError, match=r"both resolve to filepath 'data/price_predictor/model.pkl'"
+    ):
         _collide(templates, reference, cached)
 
 
@@ -187,8 +189,11 @@ def test_a_written_folder_dataset_may_not_hold_other_datasets_files(templates, r
     }
     with pytest.raises(CollisionError) as info:
         check_collisions(
-            {**e.catalog, **folder}, e.datasets, project_path="/p",
-            datasets=e.dataset_names, written=e.written,
+            {**e.catalog, **folder},
+            e.datasets,
+            project_path="/p",
+            datasets=e.dataset_names,
+            written=e.written,
         )
     assert str(info.value).startswith(
         "Datasets collide at 'price_predictor.base.predictions' (in "
@@ -213,7 +218,10 @@ def test_collision_whatever_the_spelling(templates, reference, one, other):
     dp["catalog"]["regressor"] = {"type": "pickle.PickleDataset", "filepath": one}
     e = expand(parse_declaration(reference["dynamic_pipelines"]), templates, reference)
     catalog = {**e.catalog, "other_model": {"type": "pickle.PickleDataset", "filepath": other}}
-    with pytest.raises(CollisionError, match=r"'other_model' \(a catalog entry\) and 'price_predictor.base.regressor'|'price_predictor.base.regressor' .* and 'other_model'"):
+    with pytest.raises(
+        CollisionError,
+        match=r"'other_model' \(a catalog entry\) and 'price_predictor.base.regressor'|'price_predictor.base.regressor' .* and 'other_model'",
+    ):
         check_collisions(catalog, e.datasets, project_path="/p")
 
 
@@ -224,5 +232,7 @@ def test_collision_through_a_symlinked_folder(templates, reference, tmp_path):
     dp["catalog"]["regressor"] = {"type": "pickle.PickleDataset", "filepath": "link/{variant}.pkl"}
     e = expand(parse_declaration(reference["dynamic_pipelines"]), templates, reference)
     catalog = {**e.catalog, "kept": {"type": "pickle.PickleDataset", "filepath": "real/base.pkl"}}
-    with pytest.raises(CollisionError, match=r"'kept' \(a catalog entry\) and 'price_predictor.base.regressor'"):
+    with pytest.raises(
+        CollisionError, match=r"'kept' \(a catalog entry\) and 'price_predictor.base.regressor'"
+    ):
         check_collisions(catalog, e.datasets, project_path=str(tmp_path))

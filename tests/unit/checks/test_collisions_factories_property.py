@@ -23,7 +23,10 @@ from kedro_dynamic_hooks._expansion.expand import expand
 PER_VARIANT = ["regressor", "X", "y", "predictions", "metrics"]
 # Pattern -> filepaths it may write to; those without {variant} make siblings collide.
 PATTERNS = {
-    "{namespace}.{variant}.{name}": ["d/{namespace}/{variant}/{name}.pkl", "d/{namespace}/{name}.pkl"],
+    "{namespace}.{variant}.{name}": [
+        "d/{namespace}/{variant}/{name}.pkl",
+        "d/{namespace}/{name}.pkl",
+    ],
     "{namespace}.{variant}.metrics": ["d/{namespace}/{variant}/m.json", "d/m.json"],
     "{ns}.{v}.pred{rest}": ["d/{ns}/{v}/pred{rest}.pkl", "d/{ns}/pred.pkl"],
     "{namespace}.model_input_table": ["d/{namespace}/table.pq", "d/07/{namespace}/companies.csv"],
@@ -46,11 +49,17 @@ def _reference_index_resolved(self, name):
 def catalogs(draw: st.DrawFn) -> dict:
     chosen = draw(st.lists(st.sampled_from(sorted(PATTERNS)), min_size=1, max_size=4, unique=True))
     catalog = {
-        pattern: {"type": "pickle.PickleDataset", "filepath": draw(st.sampled_from(PATTERNS[pattern]))}
+        pattern: {
+            "type": "pickle.PickleDataset",
+            "filepath": draw(st.sampled_from(PATTERNS[pattern])),
+        }
         for pattern in chosen
     }
     if draw(st.booleans()):
-        catalog["companies"] = {"type": "pandas.CSVDataset", "filepath": "d/07/price_predictor/companies.csv"}
+        catalog["companies"] = {
+            "type": "pandas.CSVDataset",
+            "filepath": "d/07/price_predictor/companies.csv",
+        }
     return catalog
 
 

@@ -73,7 +73,9 @@ def test_compiled_patterns_match_and_resolve_as_kedro_does(found_patterns, data)
     names = data.draw(names_for(found_patterns))
     catalog = {p: _config(p) for p in found_patterns}
     try:
-        kedro = CatalogConfigResolver(config=catalog, default_runtime_patterns=DEFAULT_RUNTIME_PATTERN)
+        kedro = CatalogConfigResolver(
+            config=catalog, default_runtime_patterns=DEFAULT_RUNTIME_PATTERN
+        )
     except DatasetError:
         with pytest.raises(ProjectError, match="a dataset factory pattern is invalid"):
             CatalogIndex(catalog)

@@ -113,3 +113,21 @@ def test_a_cycle_between_groups_is_refused_naming_it():
 def test_a_long_chain_needs_no_recursion():
     depends = {f"m{i}": [f"m{i - 1}"] if i else [] for i in range(5000)}
     assert _topological(depends) == [f"m{i}" for i in range(5000)]
+
+
+def test_groups_ready_together_keep_the_declarations_order(templates, reference):
+    params = dict(reference)
+    ns = dict(params["dynamic_pipelines"]["price_predictor"])
+    # Kedro orders nodes by name: alpha_100p0 before alpha_10p0, z_last first of all.
+    ns["variants"] = {"z_last": {}, **ns["variants"]}
+    ns["matrix"] = {"parameters": {"model_options.model_params.alpha": [1.0, 10.0, 100.0]}}
+    params["dynamic_pipelines"] = {**params["dynamic_pipelines"], "price_predictor": ns}
+    expansion = expand(parse_declaration(params["dynamic_pipelines"]), templates, params)
+    pipeline = _registry(templates, expansion)["__default__"]
+    names = [g.name for g in task_groups(pipeline, expansion) if g.namespace == "price_predictor"]
+    assert names == [
+        "price_predictor",
+        *(f"price_predictor.{v}" for v in expansion.variants["price_predictor"]),
+    ]
+    assert names.index("price_predictor.alpha_10p0") < names.index("price_predictor.alpha_100p0")
+    assert names[1] == "price_predictor.z_last"

@@ -111,7 +111,10 @@ def test_params_for_a_variant_do_not_hide_a_clash_in_the_files(templates, refere
         )
     del reference["price_predictor"]["unrelated"]  # now only --params put it there
     e = expand(
-        parse_declaration(reference["dynamic_pipelines"]), templates, reference, runtime_params=runtime
+        parse_declaration(reference["dynamic_pipelines"]),
+        templates,
+        reference,
+        runtime_params=runtime,
     )
     assert e.parameters["price_predictor"]["candidate1"]["model_options"]["test_size"] == 0.3
 

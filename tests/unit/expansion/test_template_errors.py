@@ -65,6 +65,4 @@ def test_a_global_dataset_confirmed_by_two_namespaces_is_refused():
     with pytest.raises(DeclarationError) as info:
         expand(parse_declaration(raw), t, {"dynamic_pipelines": raw})
     assert info.value.path == "dynamic_pipelines.two.inputs"
-    assert (
-        "dataset 'marker' is confirmed by nodes of namespaces 'one' and 'two'" in str(info.value)
-    )
+    assert "dataset 'marker' is confirmed by nodes of namespaces 'one' and 'two'" in str(info.value)

@@ -41,3 +41,49 @@ def test_compare_rows_sorting_and_formats():
         render(rows[:1], "markdown") == "| variant | mae | name |\n|---|---|---|\n| a | 2 | z |\n"
     )
     assert json.loads(render(rows[:1], "json")) == rows[:1]
+
+
+def test_parameter_columns_hold_what_varies_between_variants_or_from_the_base():
+    from kedro_dynamic_hooks._rerun.compare import with_parameters
+
+    base = {"model_options": {"model": "Linear", "model_params": {}, "test_size": 0.2}}
+    params = {
+        "pp.alpha_1p0": {
+            "model_options": {"model": "Ridge", "model_params": {"alpha": 1.0}, "test_size": 0.2}
+        },
+        "pp.alpha_10p0": {
+            "model_options": {"model": "Ridge", "model_params": {"alpha": 10.0}, "test_size": 0.2}
+        },
+    }
+    rows = [{"variant": "pp.alpha_1p0", "r2": 0.5}, {"variant": "pp.alpha_10p0", "r2": 0.6}]
+    assert with_parameters(rows, params.__getitem__, base) == [
+        {
+            "variant": "pp.alpha_1p0",
+            "params:model_options.model": "Ridge",
+            "params:model_options.model_params.alpha": 1.0,
+            "r2": 0.5,
+        },
+        {
+            "variant": "pp.alpha_10p0",
+            "params:model_options.model": "Ridge",
+            "params:model_options.model_params.alpha": 10.0,
+            "r2": 0.6,
+        },
+    ]
+
+
+@pytest.mark.parametrize(
+    ("config", "row"),
+    [
+        ({"type": "json.JSONDataset"}, True),
+        ({"type": "kedro_datasets.pandas.CSVDataset"}, True),
+        ({"type": "tracking.MetricsDataset"}, True),
+        ({"type": "pickle.PickleDataset"}, False),  # a model: not offered
+        ({"type": "matplotlib.MatplotlibWriter"}, False),
+        (None, False),
+    ],
+)
+def test_compare_offers_only_types_that_can_be_one_row(config, row):
+    from kedro_dynamic_hooks._rerun.compare import can_be_a_row
+
+    assert can_be_a_row(config) is row

@@ -30,9 +30,13 @@ def test_reported_errors_exit_like_click_exceptions_and_keep_their_class():
     assert shown.exit_code == 1 and shown.error is error
     assert (shown.path, shown.source, shown.detail) == ("a.b", "conf/base/parameters.yml", "boom")
     assert shown.errors[1:] == (other,)
-    assert shown.format_message() == str(error) == (
-        "Invalid dynamic pipelines declaration at 'a.b' (in conf/base/parameters.yml): boom "
-        "(and 1 more problem(s); 'kedro dynamic validate' lists them all)"
+    assert (
+        shown.format_message()
+        == str(error)
+        == (
+            "Invalid dynamic pipelines declaration at 'a.b' (in conf/base/parameters.yml): boom "
+            "(and 1 more problem(s); 'kedro dynamic validate' lists them all)"
+        )
     )
     assert reported(shown) is shown
     assert type(reported(DeclarationError("again"))) is type(shown)  # one class per error class
@@ -50,7 +54,9 @@ def test_reported_errors_pickle_and_take_a_source():
     again = pickle.loads(pickle.dumps(shown))
     assert type(again) is type(shown) and str(again) == str(shown)
     located = shown.with_source("conf/base/parameters.yml")
-    assert isinstance(located, click.ClickException) and located.source == "conf/base/parameters.yml"
+    assert (
+        isinstance(located, click.ClickException) and located.source == "conf/base/parameters.yml"
+    )
     assert located.alone() == (
         "Invalid dynamic pipelines declaration at 'a.b' (in conf/base/parameters.yml): boom"
     )
