@@ -116,7 +116,7 @@ class DynamicPipelinesHook:
             time.perf_counter() - started,
             " (only what this run's selection can touch)" if expansion.partial else "",
         )
-        return Prepared(expansion, loader, loaded.verdict)
+        return Prepared(expansion, loader, loaded.verdict, loaded.catalog)
 
     @hook_impl
     def before_pipeline_run(
@@ -132,7 +132,9 @@ class DynamicPipelinesHook:
         run_id = run_params.get("run_id") or run_params.get("session_id")
         if prepared is not None:
             expansion, loader = prepared.expansion, prepared.loader
-            check_run(pipeline, run_params, catalog, expansion, loader, key=self.key)
+            check_run(
+                pipeline, run_params, catalog, prepared.catalog, expansion, loader, key=self.key
+            )
             if expansion.added_keys:
                 logger.warning("%s", added_keys_warning(expansion.added_keys))
             if prepared.verdict is not None and run_params.get("project_path"):
@@ -199,12 +201,11 @@ def _recorder(
     project = run_params.get("project_path")
     if not project:
         return None
-    loader = prepared.loader
     return RunRecorder(
         pipeline,
         prepared.expansion,
-        loader["parameters"],
-        Paths(loader["catalog"], str(project)),  # what the hook registered
+        prepared.expansion.parameters,
+        Paths(prepared.catalog, str(project)),  # what the hook registered
         state_path(project, run_params.get("env")),
         str(run_params.get("run_id") or run_params.get("session_id") or "unknown"),
     )

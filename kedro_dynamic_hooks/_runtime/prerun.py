@@ -7,7 +7,6 @@ run before its first node, with one line instead of Kedro's traceback.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,6 +35,7 @@ def check_run(
     pipeline: Pipeline,
     run_params: Mapping[str, Any],
     catalog: Any,
+    catalog_config: Mapping[str, Any],
     expansion: Expansion,
     loader: Any,
     *,
@@ -66,7 +66,7 @@ def check_run(
     project = run_params.get("project_path")
     early = combine(
         folder_reads_before_writes(
-            pipeline, loader["catalog"], project_path=str(project or "."), run=run
+            pipeline, catalog_config, project_path=str(project or "."), run=run
         )
     )
     if early is not None:
@@ -136,9 +136,9 @@ def _refuse_unwritten_elsewhere(
 
 def _exists(catalog: Any, name: str) -> bool:
     """Whether the dataset has data; ``True`` when its type cannot tell."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # Kedro warns for datasets without exists()
-        try:
-            return bool(catalog.exists(name))
-        except Exception:  # an exists() that fails is for the run to report
-            return True
+    # No warnings.catch_warnings() here: it is process-wide (not thread-safe) and
+    # resets the warning registry, so every warning already shown shows again.
+    try:
+        return bool(catalog.exists(name))
+    except Exception:  # an exists() that fails is for the run to report
+        return True

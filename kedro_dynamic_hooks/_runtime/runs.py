@@ -34,11 +34,14 @@ class Prepared:
         expansion: The expansion registered for the context.
         loader: The context's config loader, which now holds the expansion.
         verdict: A passing collision check to keep once the run starts.
+        catalog: The catalog config the hook registered (kept here: every read
+            of ``loader[...]`` makes Kedro register its resolvers again).
     """
 
     expansion: Expansion
     loader: Any
     verdict: str | None = None
+    catalog: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

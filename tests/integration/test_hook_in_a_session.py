@@ -113,3 +113,28 @@ def test_the_added_keys_line_stays_short():
 
     line = added_keys_warning([f"p.k{i}" for i in range(8)])
     assert "p.k0, p.k1, p.k2, p.k3, p.k4 and 3 more." in line
+
+
+def test_a_run_reads_each_config_group_once_besides_kedros_own_reading(
+    session_project, monkeypatch
+):
+    # Every loader[...] makes Kedro register its OmegaConf resolvers again, which
+    # OmegaConf >= 2.4 warns about: one read more than bare Kedro is one warning more.
+    from collections import Counter
+
+    from kedro.config import OmegaConfigLoader
+    from kedro.framework.session import KedroSession
+
+    reads: Counter[str] = Counter()
+    read = OmegaConfigLoader.__getitem__
+
+    def counting(self, key):
+        reads[key] += 1
+        return read(self, key)
+
+    monkeypatch.setattr(OmegaConfigLoader, "__getitem__", counting)
+    with KedroSession.create(project_path=session_project) as session:
+        session.run(pipeline_names=["price_predictor"])
+    # Kedro's own read of each, and the hook's one reading of the files.
+    assert reads["parameters"] == 2, reads
+    assert reads["catalog"] == 2, reads
