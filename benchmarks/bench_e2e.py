@@ -227,7 +227,9 @@ def make_project(root: Path, n: int, *, axes: int = 0, catalog: str = "templates
             )
         )
     (conf / "base" / "parameters.yml").write_text(yaml.safe_dump(parameters, sort_keys=False))
-    (conf / "base" / "catalog.yml").write_text(yaml.safe_dump(user_catalog) if user_catalog else "{}\n")
+    (conf / "base" / "catalog.yml").write_text(
+        yaml.safe_dump(user_catalog) if user_catalog else "{}\n"
+    )
     data = root / "data" / "ns"
     data.mkdir(parents=True)
     (data / "table.pkl").write_bytes(pickle.dumps(list(range(100))))
@@ -375,9 +377,7 @@ def main() -> None:
                 _case(Path(tmp) / f"{style}n{n}a{axes}", n, axes, style, args, base)
 
 
-def _case(
-    root: Path, n: int, axes: int, style: str, args: argparse.Namespace, base: dict
-) -> None:
+def _case(root: Path, n: int, axes: int, style: str, args: argparse.Namespace, base: dict) -> None:
     """Measure one project (``n`` variants, ``axes``, catalog ``style``) and print its rows."""
     project = make_project(root, n, axes=axes, catalog=style)
     variant = first_variant(axes)
@@ -419,6 +419,7 @@ def _case(
             f"validate - list {validated - listed:.2f} s",
             flush=True,
         )
+
 
 if __name__ == "__main__":
     main()

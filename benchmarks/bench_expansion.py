@@ -65,10 +65,17 @@ def template() -> Pipeline:
 
 def declaration(n: int, catalog: bool = False) -> dict[str, Any]:
     variants = {f"v{i}": {"overrides": {"model_options": {"random_state": i}}} for i in range(n)}
-    spec: dict[str, Any] = {"pipelines": ["science"], "inputs": ["model_input_table"], "variants": variants}
+    spec: dict[str, Any] = {
+        "pipelines": ["science"],
+        "inputs": ["model_input_table"],
+        "variants": variants,
+    }
     if catalog:  # persisted per-variant outputs, as a real project has
         spec["catalog"] = {
-            name: {"type": "pickle.PickleDataset", "filepath": f"data/{{namespace}}/{{variant}}/{name}.pkl"}
+            name: {
+                "type": "pickle.PickleDataset",
+                "filepath": f"data/{{namespace}}/{{variant}}/{name}.pkl",
+            }
             for name in ("regressor", "metrics")
         }
     return {"ns": spec}
@@ -90,11 +97,25 @@ def checks(expansion: Any, params: dict[str, Any], *, validate: bool) -> None:
     )
     index = CatalogIndex(catalog)
     if validate:
-        check_registry(expansion.pipelines, expansion, catalog, expansion.parameters, key="dynamic_pipelines", source=None)
+        check_registry(
+            expansion.pipelines,
+            expansion,
+            catalog,
+            expansion.parameters,
+            key="dynamic_pipelines",
+            source=None,
+        )
         check_types(catalog, expansion, key="dynamic_pipelines", source=None)
     else:
         known = lambda name: name.startswith("params:") or index(name)  # noqa: E731
-        check_pipeline(expansion.pipelines["ns"], "kedro run", known, expansion, key="dynamic_pipelines", source=None)
+        check_pipeline(
+            expansion.pipelines["ns"],
+            "kedro run",
+            known,
+            expansion,
+            key="dynamic_pipelines",
+            source=None,
+        )
 
 
 def raw(n: int) -> Pipeline:
@@ -199,7 +220,9 @@ def main() -> None:
         checked = ours(n, templates, checked_params)
         t_checked = best(lambda: ours(n, templates, checked_params), args.repeat)
         t_run_checks = best(lambda: checks(checked, checked_params, validate=False), args.repeat)
-        t_validate_checks = best(lambda: checks(checked, checked_params, validate=True), args.repeat)
+        t_validate_checks = best(
+            lambda: checks(checked, checked_params, validate=True), args.repeat
+        )
         check_rows.append((n, t_checked, t_run_checks, t_validate_checks))
         print(
             f"{n:>6} | {t_raw:8.3f} | {t_ours:8.3f} | {t_ours / t_raw:7.2f}x | {recipe_cols} | "
@@ -213,7 +236,9 @@ def main() -> None:
         f"{'N':>6} | {'expand s':>8} | {'run checks s':>12} | {'run/expand':>10} | {'validate checks s':>17} | {'validate/expand':>15}"
     )
     for n, t_exp, t_run, t_val in check_rows:
-        print(f"{n:>6} | {t_exp:8.3f} | {t_run:12.3f} | {t_run / t_exp:9.1%} | {t_val:17.3f} | {t_val / t_exp:14.1%}")
+        print(
+            f"{n:>6} | {t_exp:8.3f} | {t_run:12.3f} | {t_run / t_exp:9.1%} | {t_val:17.3f} | {t_val / t_exp:14.1%}"
+        )
     if args.check is not None:
         verdict = "OK" if worst <= args.check else "TOO SLOW"
         print(f"speed guard: worst ours/raw {worst:.2f}x, limit {args.check:.2f}x: {verdict}")

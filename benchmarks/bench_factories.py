@@ -61,7 +61,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     logging.getLogger("kedro.io.catalog_config_resolver").disabled = True  # catch-all warnings
-    print(f"{'variants':>8} | {'names':>6} | {'Kedro s':>7} | {'ours s':>6} | {'Kedro/ours':>10} | {'check s':>7}")
+    print(
+        f"{'variants':>8} | {'names':>6} | {'Kedro s':>7} | {'ours s':>6} | {'Kedro/ours':>10} | {'check s':>7}"
+    )
     print("-" * 62, flush=True)
     for n in args.variants:
         origins = {

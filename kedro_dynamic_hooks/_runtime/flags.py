@@ -81,7 +81,8 @@ def check_flags(
     where = "" if names == [DEFAULT_PIPELINE] else f" of {', '.join(names)}"
     unknown = [ns for ns in selection.namespaces if ns not in seen.namespaces]
     if unknown:
-        candidates = sorted(seen.namespaces | set(declared()))
+        # As declared (a matrix in its own order), then any other namespace.
+        candidates = list(dict.fromkeys([*declared(), *sorted(seen.namespaces)]))
         raise SelectionError(
             f"no node{where} is in namespace '{unknown[0]}'."
             f"{did_you_mean(unknown[0], candidates)} Namespaces: {_listed(candidates)}.",

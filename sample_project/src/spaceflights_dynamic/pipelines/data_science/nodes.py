@@ -75,4 +75,3 @@ def evaluate_model(
     }
     logger.info("Model %s predicting %s: r2=%.3f", options.model, options.target, metrics["r2"])
     return metrics
-
