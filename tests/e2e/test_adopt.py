@@ -9,9 +9,8 @@ Each step is a fenced block after an ``<!-- adopt: ... -->`` marker:
   project, which must exit 0 (``run``) or 1 with one ``Error:`` line and no
   traceback (``refused``);
 - ``output``: the block shows (part of) what the command before printed;
-  each of its lines must appear, in order, in the real output (whitespace
-  aside, after any prefix a logger adds), where ``...`` stands for anything:
-  values that vary (scores, timings) are shown as ``...``.
+  each of its lines must appear, in order, in the real output
+  (``tests/shown_output.py``: ``...`` stands for anything).
 
 A page whose steps no longer run, or whose shown output is no longer what the
 commands print, fails here.
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from shown_output import missing_line
 from starter_layout import PACKAGE, write_starter
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "adopt.md"
@@ -41,42 +41,6 @@ def steps() -> list[tuple[str, list[str], str]]:
         (m["action"], (m["args"] or "").split(), m["block"])
         for m in STEP.finditer(PAGE.read_text())
     ]
-
-
-def _shape(line: str) -> str:
-    return " ".join(line.split())
-
-
-def shows(shown: str, output: str) -> str:
-    """The first shown line not found, in order, in ``output`` ('' when all are)."""
-    lines = [_shape(line) for line in output.splitlines()]
-    start = 0
-    for wanted in (_shape(line) for line in shown.splitlines() if line.strip()):
-        if wanted == "...":
-            continue
-        parts = [p.strip() for p in wanted.split("...")]
-        for index in range(start, len(lines)):
-            if _matches(parts, lines[index]):
-                start = index + 1
-                break
-        else:
-            return wanted
-    return ""
-
-
-def _matches(parts: list[str], line: str) -> bool:
-    """``line`` holds the parts in order (the first at its start, after any prefix
-    a logger adds)."""
-    position = line.find(parts[0])
-    if position < 0:
-        return False
-    position += len(parts[0])
-    for part in parts[1:]:
-        found = line.find(part, position)
-        if found < 0:
-            return False
-        position = found + len(part)
-    return True
 
 
 def _kedro(project: Path, command: str) -> subprocess.CompletedProcess[str]:
@@ -131,7 +95,7 @@ def test_adopt_md_runs_step_by_step_on_the_starter_layout(tmp_path):
                     errors = [line for line in last.splitlines() if line.startswith("Error: ")]
                     assert len(errors) == 1, last[-3000:]
         elif action == "output":
-            missing = shows(block, last)
+            missing = missing_line(block, last)
             assert not missing, f"not in the output: {missing!r}\n{last[-4000:]}"
         else:
             pytest.fail(f"unknown step '{action}' in docs/adopt.md")
@@ -157,4 +121,4 @@ def test_adopt_md_runs_step_by_step_on_the_starter_layout(tmp_path):
     ],
 )
 def test_shown_output_is_compared_by_shape(shown, output, missing):
-    assert shows(shown, output) == missing
+    assert missing_line(shown, output) == missing
