@@ -29,10 +29,30 @@ def failure_advice(node: Node, error: Exception, run: RunState | None) -> str | 
         advice = f"re-run this variant and what depends on it with {rerun}"
     return (
         f"Variant '{namespace}.{variant}' failed in node '{node.name}': "
-        f"{str(error).rstrip('.')}. Outputs that other variants already saved are untouched. "
-        "After fixing it, 'kedro dynamic run --stale' re-runs exactly what is stale: this "
-        "variant, what reads its outputs, and what this run did not reach. By hand: "
-        f"{advice}."
+        f"{str(error).rstrip('.')}.{_unchecked(run, namespace, variant)} Outputs that other "
+        "variants already saved are untouched. After fixing it, 'kedro dynamic run --stale' "
+        "re-runs exactly what is stale: this variant, what reads its outputs, and what this "
+        f"run did not reach. By hand: {advice}."
+    )
+
+
+def _unchecked(run: RunState | None, namespace: str, variant: str) -> str:
+    """The variant's keys added under an empty base mapping (a typo there reaches
+    the node unchecked, e.g. as an unexpected keyword argument), as a sentence."""
+    if run is None or run.prepared is None:
+        return ""
+    mine = (
+        f".{namespace}.variants.{variant}.",
+        f".{namespace}.overrides.",
+        f".{namespace}.matrix.",
+    )
+    keys = [k for k in run.prepared.expansion.added_keys if any(m in k for m in mine)]
+    if not keys:
+        return ""
+    return (
+        " Its parameters add keys under an empty base mapping, which nothing checks for "
+        f"typos: {', '.join(k.rsplit('.', 1)[-1] for k in keys)} ({keys[0]}"
+        f"{' and more' if len(keys) > 1 else ''})."
     )
 
 

@@ -33,3 +33,21 @@ def test_failure_advice_for_a_chain_month_re_runs_every_later_month(sample_sessi
     ]
     assert f"'kedro run --from-nodes {','.join(firsts)}'" in text
     assert "forecast.m2024_03" not in text.split("--from-nodes")[1]
+
+
+def test_failure_advice_names_the_variants_unchecked_keys(session_project):
+    # A typo under `model_params: {}` reaches the node as an unexpected keyword.
+    with KedroSession.create(project_path=session_project) as session:
+        loader = session.load_context().config_loader
+    expansion = registered(loader).expansion
+    run = RunState(pipelines["price_predictor"], {}, Prepared(expansion, loader))
+    train = next(n for n in pipelines["price_predictor.candidate2"].nodes if "train" in n.name)
+    error = TypeError("Ridge.__init__() got an unexpected keyword argument 'alhpa'")
+    text = failure_advice(train, error, run) or ""
+    assert (
+        "unexpected keyword argument 'alhpa'. Its parameters add keys under an empty base "
+        "mapping, which nothing checks for typos: alpha (dynamic_pipelines.price_predictor."
+        "variants.candidate2.overrides.model_options.model_params.alpha)." in text
+    )
+    base = next(iter(pipelines["price_predictor.base"].nodes))
+    assert "empty base mapping" not in (failure_advice(base, error, run) or "")
