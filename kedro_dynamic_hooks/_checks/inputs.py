@@ -95,7 +95,8 @@ def explain(
             f"declaration's templates, which run only as namespaced copies "
             f"({', '.join(repr(c) for c in copies[:3])}{', ...' if len(copies) > 3 else ''}): "
             "nothing writes it. Read a namespaced copy, or declare this pipeline in a "
-            "namespace (under 'shared' or 'collect').",
+            "namespace (under 'shared' or 'collect'); if it is a template already, run it "
+            "through its namespace ('kedro run --pipelines <namespace>').",
             path=reader,
             source="the pipeline registry",
         )

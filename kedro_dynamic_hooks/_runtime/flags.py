@@ -48,6 +48,7 @@ def check_flags(
     registry: Mapping[str, Pipeline],
     declared: Callable[[], Iterable[str]],
     every_pipeline: Callable[[], Iterable[str]],
+    templates: Mapping[str, Sequence[str]] | None = None,
 ) -> list[str]:
     """Refuse flags that name nothing, as Kedro would, but in one line.
 
@@ -58,24 +59,37 @@ def check_flags(
             build registers only some), called only to suggest one.
         every_pipeline: Every registered pipeline name, called only to suggest
             one for an unknown ``--pipelines``.
+        templates: Template pipeline -> the namespaces that use it; a
+            ``--pipelines`` naming one is a warning (it runs bare).
 
     Returns:
-        Warnings: tags on no node, when another tag selects something.
+        Warnings: a template run bare; tags on no node, when another tag
+        selects something.
 
     Raises:
         SelectionError: Naming the flag, the value, a did-you-mean and what exists.
     """
+    templates = templates or {}
     names = list(selection.pipelines) or [DEFAULT_PIPELINE]
     missing = [name for name in names if name not in registry]
     if missing:
-        known = sorted({*every_pipeline(), *registry.keys()})
+        # The registry's names first: loading every pipeline drops the expansion's.
+        registered = list(registry.keys())
+        known = sorted({*registered, *declared(), *every_pipeline()})
         raise SelectionError(
             f"'{missing[0]}' is not a registered pipeline.{did_you_mean(missing[0], known)} "
             f"Pipelines: {_listed(known)}.",
             path="--pipelines",
         )
+    warnings: list[str] = [
+        f"--pipelines {name} runs template '{name}' bare, with the root parameters, not as "
+        f"a variant; '--pipelines {templates[name][0]}' runs the variants of "
+        f"{', '.join(templates[name])}."
+        for name in names
+        if name in templates
+    ]
     if not (selection.namespaces or selection.tags or selection.nodes):
-        return []
+        return warnings
     pipelines = [registry[name] for name in names]
     seen = _seen(pipelines)
     where = "" if names == [DEFAULT_PIPELINE] else f" of {', '.join(names)}"
@@ -95,7 +109,6 @@ def check_flags(
             "'kedro dynamic plan' lists the nodes a run selects.",
             path="--nodes",
         )
-    warnings: list[str] = []
     unknown = [tag for tag in selection.tags if tag not in seen.tags]
     if unknown:
         candidates = sorted(seen.tags)
@@ -135,7 +148,11 @@ def check_registered(selection: Selection, declaration: Declaration) -> list[str
         set_requested(None)  # as Kedro does for its own did-you-mean: load them all
         return list(pipelines.keys())
 
-    return check_flags(selection, pipelines, declared, every_pipeline)
+    templates: dict[str, list[str]] = {}
+    for ns, spec in declaration.namespaces.items():
+        for template in spec.templates:
+            templates.setdefault(template, []).append(ns)
+    return check_flags(selection, pipelines, declared, every_pipeline, templates)
 
 
 def _seen(pipelines: Sequence[Pipeline]) -> _Seen:

@@ -402,3 +402,20 @@ def test_a_folder_read_after_every_writer_is_fine(tmp_path, bootstrapped):
     result = _validate()
     assert result.exit_code == 0, result.output
     assert "all_metrics" not in result.output
+
+
+def test_a_collect_template_run_bare_is_refused_naming_its_namespaces(sample_session):
+    with (
+        KedroSession.create(project_path=sample_session) as session,
+        pytest.raises(ProjectError) as info,
+    ):
+        session.run(pipeline_names=["reporting"])
+    assert info.value.detail.startswith(
+        "'metrics' (read by node 'compare_variants' in 'kedro run --pipelines reporting') is an "
+        "output of the declaration's templates, which run only as namespaced copies ("
+    )
+    assert info.value.detail.endswith(
+        "Read a namespaced copy, or declare this pipeline in a namespace (under 'shared' or "
+        "'collect'); if it is a template already, run it through its namespace ('kedro run "
+        "--pipelines <namespace>')."
+    )

@@ -83,7 +83,8 @@ def test_flags_that_select_something_pass_without_warning(flags):
         (
             {"pipelines": ("reportin",)},
             "Nothing to run at '--pipelines': 'reportin' is not a registered pipeline. Did "
-            "you mean 'reporting'? Pipelines: __default__, data_processing, reporting.",
+            "you mean 'reporting'? Pipelines: __default__, data_processing, price_predictor, "
+            "price_predictor.first, price_predictor.second, reporting.",
         ),
         (
             {"nodes": ("price_predictor.frist.train",)},
@@ -113,4 +114,33 @@ def test_a_tag_on_no_node_beside_one_that_selects_is_a_warning():
     assert check(tags=("second", "forst")) == [
         "--tags forst: no node carries it. Did you mean 'first'? Running what the other "
         "tags select."
+    ]
+
+
+def test_a_variant_typo_in_pipelines_suggests_the_variant_even_before_it_is_registered():
+    # A partial build registers some variants only; loading every pipeline drops them.
+    with pytest.raises(SelectionError) as info:
+        check_flags(
+            Selection(pipelines=("price_predictor.secnd",)),
+            REGISTRY,
+            lambda: DECLARED,
+            lambda: ["__default__", "reporting"],
+        )
+    assert "Did you mean 'price_predictor.second'?" in str(info.value)
+    assert "price_predictor.first" in str(info.value)  # listed among the pipelines
+
+
+def test_a_template_run_bare_is_a_warning_naming_its_namespaces():
+    registry = {**REGISTRY, "data_science": REGISTRY["reporting"]}
+    warnings = check_flags(
+        Selection(pipelines=("data_science",)),
+        registry,
+        lambda: DECLARED,
+        lambda: list(registry),
+        {"data_science": ["price_predictor", "reviews"]},
+    )
+    assert warnings == [
+        "--pipelines data_science runs template 'data_science' bare, with the root "
+        "parameters, not as a variant; '--pipelines price_predictor' runs the variants of "
+        "price_predictor, reviews."
     ]
