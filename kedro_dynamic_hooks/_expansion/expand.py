@@ -104,7 +104,7 @@ def expand(
         (node for ns in built.values() for node in ns.nodes), key=key, source=source
     )
     # --params are checked against every variant, built or not.
-    check_runtime_targets(
+    runtime_added = check_runtime_targets(
         runtime,
         {plan.name: plan.parameters for plan in plans},
         {plan.name: plan.variants for plan in plans},
@@ -123,6 +123,7 @@ def expand(
         namespaces=built,
         parameters=deep_merge(base, namespace_params, runtime),
         declaration=declaration,
+        runtime_added=tuple(runtime_added),
         **scope,
     )
 

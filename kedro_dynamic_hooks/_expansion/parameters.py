@@ -249,7 +249,7 @@ def check_runtime_targets(
     expanded: Mapping[str, Mapping[str, Any]],
     variants: Mapping[str, Iterable[str]],
     base: Mapping[str, Any],
-) -> None:
+) -> list[str]:
     """Refuse ``--params`` under a namespace that would change nothing, or too much.
 
     Down to the variant (or namespace-level parameter), every key must exist.
@@ -263,7 +263,12 @@ def check_runtime_targets(
         expanded: Namespace name -> that namespace's expanded parameters.
         variants: Namespace name -> its variant names.
         base: The root parameters every namespace starts from.
+
+    Returns:
+        The ``--params`` keys added under an empty base mapping (allowed, but
+        not checked for typos), as ``--params <dotted path>``.
     """
+    added: list[str] = []
     for namespace, params in expanded.items():
         if namespace not in runtime_params:
             continue
@@ -276,7 +281,8 @@ def check_runtime_targets(
                 _unknown(path, key, params)
             # Below a variant the base is the root parameters; below a
             # namespace-level parameter, that parameter's root value.
-            _check_runtime(value, params[key], base if key in names else base.get(key), path)
+            _check_runtime(value, params[key], base if key in names else base.get(key), path, added)
+    return added
 
 
 def check_runtime_root(runtime_params: Mapping[str, Any], file_params: Mapping[str, Any]) -> None:
@@ -330,7 +336,10 @@ def _first_leaf(value: Any, path: str) -> tuple[str, Any]:
     return path, value
 
 
-def _check_runtime(given: Any, current: Any, base: Any, path: str) -> None:
+def _check_runtime(
+    given: Any, current: Any, base: Any, path: str, added: list[str] | None = None
+) -> None:
+    """Check one ``--params`` value; keys added under an empty base mapping go to ``added``."""
     _refuse_replacing(given, current, path)
     if not isinstance(current, Mapping):
         return
@@ -338,10 +347,12 @@ def _check_runtime(given: Any, current: Any, base: Any, path: str) -> None:
     for key, value in given.items():
         if key not in current:
             if free_form:
+                if added is not None:
+                    added.append(f"--params {path}.{key}")
                 continue
             _unknown(f"{path}.{key}", key, current)
         below = base.get(key) if isinstance(base, Mapping) else None
-        _check_runtime(value, current[key], below, f"{path}.{key}")
+        _check_runtime(value, current[key], below, f"{path}.{key}", added)
 
 
 def _refuse_replacing(given: Any, current: Any, path: str) -> None:
@@ -363,9 +374,12 @@ def _refuse_replacing(given: Any, current: Any, path: str) -> None:
 
 def _unknown(path: str, key: Any, known: Mapping[str, Any]) -> None:
     names = [str(k) for k in known]
+    parent = path.rpartition(".")[0]
+    hint = did_you_mean(str(key), names)
+    if hint and parent:  # the whole key, ready to paste: 'ns.candidate1', not 'candidate1'
+        hint = hint.replace(" Did you mean '", f" Did you mean '{parent}.", 1)
     raise DeclarationError(
-        f"--params targets '{path}', which does not exist. Known: {allowed(names)}."
-        f"{did_you_mean(str(key), names)}",
+        f"--params targets '{path}', which does not exist. Known: {allowed(names)}.{hint}",
         path=path,
         source="--params",
     )

@@ -79,6 +79,7 @@ class Expansion(Mapping[str, NamespaceExpansion]):
         declared_variants: With a partial build, every namespace's declared variants.
         neighbours: With a partial build, the registry around the templates that
             the build was decided with.
+        runtime_added: ``--params`` keys added under an empty base mapping.
     """
 
     namespaces: dict[str, NamespaceExpansion]
@@ -90,6 +91,7 @@ class Expansion(Mapping[str, NamespaceExpansion]):
     declared_datasets: Mapping[str, DatasetOrigin] | None = field(default=None, repr=False)
     declared_variants: dict[str, tuple[str, ...]] | None = field(default=None, repr=False)
     neighbours: Neighbours | None = field(default=None, repr=False)
+    runtime_added: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def partial(self) -> bool:
@@ -160,8 +162,10 @@ class Expansion(Mapping[str, NamespaceExpansion]):
 
     @cached_property
     def added_keys(self) -> list[str]:
-        """YAML paths of override keys added under an empty base mapping, once each."""
-        return list(dict.fromkeys(k for ns in self.values() for k in ns.added_keys))
+        """YAML paths of override keys added under an empty base mapping, once each,
+        then those ``--params`` added (``--params <dotted path>``)."""
+        declared = (k for ns in self.values() for k in ns.added_keys)
+        return list(dict.fromkeys([*declared, *self.runtime_added]))
 
     @cached_property
     def _node_ids(self) -> frozenset[int]:

@@ -46,7 +46,12 @@ def _unchecked(run: RunState | None, namespace: str, variant: str) -> str:
         f".{namespace}.overrides.",
         f".{namespace}.matrix.",
     )
-    keys = [k for k in run.prepared.expansion.added_keys if any(m in k for m in mine)]
+    given = f"--params {namespace}.{variant}."
+    keys = [
+        k
+        for k in run.prepared.expansion.added_keys
+        if any(m in k for m in mine) or k.startswith(given)
+    ]
     if not keys:
         return ""
     return (

@@ -331,7 +331,7 @@ CASES: list[tuple[str, Change, tuple[str, ...], list[str]]] = [
         ("--params", "price_predictor.candidat1.model_options.test_size=0.3"),
         [
             "--params targets 'price_predictor.candidat1', which does not exist",
-            "Did you mean 'candidate1'?",
+            "Did you mean 'price_predictor.candidate1'?",
         ],
     ),
     (

@@ -51,3 +51,15 @@ def test_failure_advice_names_the_variants_unchecked_keys(session_project):
     )
     base = next(iter(pipelines["price_predictor.base"].nodes))
     assert "empty base mapping" not in (failure_advice(base, error, run) or "")
+
+
+def test_failure_advice_names_a_params_key_added_under_an_empty_mapping(session_project):
+    given = {"price_predictor": {"candidate2": {"model_options": {"model_params": {"alpah": 3}}}}}
+    with KedroSession.create(project_path=session_project, runtime_params=given) as session:
+        loader = session.load_context().config_loader
+    run = RunState(pipelines["price_predictor"], {}, Prepared(registered(loader).expansion, loader))
+    train = next(n for n in pipelines["price_predictor.candidate2"].nodes if "train" in n.name)
+    error = TypeError("Ridge.__init__() got an unexpected keyword argument 'alpah'")
+    assert "which nothing checks for typos: alpha, alpah (" in (
+        failure_advice(train, error, run) or ""
+    )

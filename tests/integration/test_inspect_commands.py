@@ -183,7 +183,7 @@ def test_validate_checks_params_too(session_project):
     )
     assert result.exit_code == 1
     assert "--params targets 'reviews_predictor.test2', which does not exist." in result.output
-    assert "Did you mean 'test1'?" in result.output
+    assert "Did you mean 'reviews_predictor.test1'?" in result.output
 
 
 def test_commands_open_the_projects_session_class_and_close_it(session_project, monkeypatch):

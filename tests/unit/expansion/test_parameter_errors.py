@@ -19,7 +19,8 @@ def test_bad_declaration(templates, reference, mutation, path, fragments):
 def test_runtime_params_for_an_unknown_variant_are_refused(templates, reference):
     runtime = {"price_predictor": {"candidat1": {"model_options": {"test_size": 0.3}}}}
     with pytest.raises(
-        DeclarationError, match=r"targets 'price_predictor.candidat1'.*Did you mean 'candidate1'\?"
+        DeclarationError,
+        match=r"targets 'price_predictor.candidat1'.*Did you mean 'price_predictor.candidate1'\?",
     ) as info:
         expand(
             parse_declaration(reference["dynamic_pipelines"]),
@@ -51,7 +52,7 @@ def test_runtime_params_for_an_unknown_variant_are_refused(templates, reference)
         (
             {"price_predictor": {"base": {"model_options": {"test_sise": 0.3}}}},
             "price_predictor.base.model_options.test_sise",
-            "Did you mean 'test_size'?",
+            "Did you mean 'price_predictor.base.model_options.test_size'?",
         ),
         (
             {"price_predictor": {"base": {"model_options": {"test_size": {"typo": 1}}}}},
@@ -137,3 +138,25 @@ def test_runtime_params_that_forget_the_namespace_are_blamed_on_params():
     # A new top-level parameter named like no variant, or one the files define, passes.
     check_runtime_variant_names({"seed": 4, "model_options": {"x": 1}}, files, variants)
     check_runtime_variant_names({"base": 1}, {**files, "base": 0}, variants)
+
+
+def test_runtime_params_added_under_an_empty_mapping_are_listed_with_the_declarations(
+    templates, reference
+):
+    runtime = {
+        "price_predictor": {
+            "candidate2": {"model_options": {"model_params": {"alpah": 3, "alpha": 4.0}}}
+        }
+    }
+    expansion = expand(
+        parse_declaration(reference["dynamic_pipelines"]),
+        templates,
+        {**reference, **runtime},
+        runtime_params=runtime,
+    )
+    # A new key under `model_params: {}` is listed; overriding an existing one is not.
+    assert expansion.runtime_added == (
+        "--params price_predictor.candidate2.model_options.model_params.alpah",
+    )
+    assert expansion.added_keys[-1] == expansion.runtime_added[0]
+    assert any(k.startswith("dynamic_pipelines.") for k in expansion.added_keys)
