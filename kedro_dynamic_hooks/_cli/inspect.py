@@ -134,20 +134,20 @@ def _print_plan(result: Mapping[str, Any]) -> None:
     console = Console()
     nodes = Table(title=f"{len(result['nodes'])} node(s), in run order", title_justify="left")
     nodes.add_column("#", justify="right")
-    nodes.add_column("node")
+    nodes.add_column("node", overflow="fold")
     for position, name in enumerate(result["nodes"], start=1):
         nodes.add_row(str(position), name)
     console.print(nodes)
     params = Table(title="Parameters that differ from the base", title_justify="left")
     for column in ("variant", "parameter", "base", "variant value"):
-        params.add_column(column)
+        params.add_column(column, overflow="fold")
     for variant, changes in result["parameters"].items():
         for key, (before, after) in changes.items():
             params.add_row(variant, key, json.dumps(before), json.dumps(after))
     console.print(params)
     paths = Table(title="Persisted datasets", title_justify="left")
-    paths.add_column("dataset")
-    paths.add_column("filepath")
+    paths.add_column("dataset", overflow="fold")
+    paths.add_column("filepath", overflow="fold")
     for name, path in result["datasets"].items():
         paths.add_row(name, path)
     console.print(paths)
@@ -162,7 +162,7 @@ def _print_groups(console: Console, groups: list[dict[str, Any]]) -> None:
         title_justify="left",
     )
     for column in ("#", "group", "kind", "nodes", "waits for"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for position, group in enumerate(groups, start=1):
         table.add_row(
             str(position),

@@ -91,7 +91,7 @@ def status(
         return
     table = Table(title="Task groups, in dependency order", title_justify="left")
     for column in ("group", "kind", "state"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for item in found:
         table.add_row(item.group.name, item.group.kind, item.summary)
     console = Console()
@@ -257,7 +257,7 @@ def compare(
         table = Table(title=f"{dataset} of {len(rows)} variant(s)", title_justify="left")
         columns = comparing.columns_of(rows)
         for column in columns:
-            table.add_column(column)
+            table.add_column(column, overflow="fold")
         for row in rows:
             table.add_row(*(comparing.shown(row.get(c)) for c in columns))
         Console().print(table)

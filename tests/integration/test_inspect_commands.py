@@ -212,3 +212,14 @@ def test_plan_groups_lists_the_task_graph(session_project):
     table = dynamic("plan", "--groups")
     assert "8 task group(s), one orchestrator task each, in dependency order" in table.output
     assert "price_predictor.candidate1" in table.output
+
+
+def test_plan_folds_long_cells_instead_of_cutting_them_on_a_narrow_terminal(session_project):
+    result = CliRunner().invoke(
+        commands,
+        ["dynamic", "plan", "--namespaces", "price_predictor", "--tags", "candidate2"],
+        env={"COLUMNS": "80"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.output  # rich's ellipsis: a cut cell
+    assert "Ridge" in result.output and "alpha" in result.output  # folded, not cut
