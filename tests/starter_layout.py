@@ -6,9 +6,10 @@ Not a copy of the starter: the same shape, written from scratch, so that
 - parameters split across ``parameters.yml`` (empty), ``parameters_data_processing.yml``
   and ``parameters_data_science.yml`` (which holds ``model_options``);
 - ``data_processing`` (three nodes, persisted Parquet outputs), ``data_science``
-  (split, train a hard-coded ``LinearRegression``, evaluate by logging the
-  score), and a ``reporting`` pipeline that reads ``data_processing``'s
-  ``preprocessed_shuttles``;
+  (split, train a hard-coded ``LinearRegression``, evaluate into an in-memory
+  ``metrics`` dict), and a ``reporting`` pipeline that reads
+  ``data_processing``'s ``preprocessed_shuttles`` (the starter draws charts of
+  it; here it writes a table, to need no plotting library);
 - a ``catalog.yml`` with the raw inputs, the intermediate tables and a
   versioned ``regressor``;
 - the starter's ``pipeline_registry.py``: ``find_pipelines`` and a
@@ -16,6 +17,7 @@ Not a copy of the starter: the same shape, written from scratch, so that
 - ``settings.py`` without any hook.
 
 The raw data is the sample project's (CSV, where the starter has an Excel file).
+Checked against kedro-starters' ``spaceflights-pandas`` of February 2026.
 """
 
 from __future__ import annotations
@@ -203,7 +205,7 @@ FILES = {
 
         import pandas as pd
         from sklearn.linear_model import LinearRegression
-        from sklearn.metrics import r2_score
+        from sklearn.metrics import max_error, mean_absolute_error, r2_score
         from sklearn.model_selection import train_test_split
 
 
@@ -221,11 +223,16 @@ FILES = {
             return regressor
 
 
-        def evaluate_model(regressor: LinearRegression, X_test: pd.DataFrame, y_test: pd.Series):
+        def evaluate_model(
+            regressor: LinearRegression, X_test: pd.DataFrame, y_test: pd.Series
+        ) -> dict[str, float]:
             y_pred = regressor.predict(X_test)
             score = r2_score(y_test, y_pred)
+            mae = mean_absolute_error(y_test, y_pred)
+            me = max_error(y_test, y_pred)
             logger = logging.getLogger(__name__)
             logger.info("Model has a coefficient R^2 of %.3f on test data.", score)
+            return {"r2_score": score, "mae": mae, "max_error": me}
     """,
     f"src/{PACKAGE}/pipelines/data_science/pipeline.py": """
         from kedro.pipeline import Node, Pipeline
@@ -251,7 +258,7 @@ FILES = {
                     Node(
                         func=evaluate_model,
                         inputs=["regressor", "X_test", "y_test"],
-                        outputs=None,
+                        outputs="metrics",
                         name="evaluate_model_node",
                     ),
                 ]

@@ -99,6 +99,9 @@ def test_adopt_md_runs_step_by_step_on_the_starter_layout(tmp_path):
             assert not missing, f"not in the output: {missing!r}\n{last[-4000:]}"
         else:
             pytest.fail(f"unknown step '{action}' in docs/adopt.md")
+    # The last run (with the registry helper) still runs the global steps.
+    assert "Completed node: create_model_input_table_node" in last
+    assert "Completed node: compare_passenger_capacity_node" in last
     # Three candidates and a sweep, each compared; data_processing once; reporting kept.
     data = project / "data"
     for variant in ("linear", "ridge", "forest"):
