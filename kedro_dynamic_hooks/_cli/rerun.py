@@ -207,6 +207,7 @@ def _run_nodes(
     is_flag=True,
     help="Add the parameters that vary between the variants as params:<key> columns.",
 )
+@output_option("Write the csv, json or markdown to this file (Kedro itself logs to stdout).")
 def compare(
     env: str | None,
     params: dict[str, Any],
@@ -215,6 +216,7 @@ def compare(
     sort_key: str | None,
     fmt: str,
     params_columns: bool,
+    output: Path | None,
 ) -> None:
     """Load DATASET of every variant (e.g. metrics) and print one table.
 
@@ -222,6 +224,8 @@ def compare(
     or a single value. Variants that have not written it yet are listed apart.
     With --params-columns, the parameters that vary are columns too.
     """
+    if output is not None and fmt == "table":
+        raise click.UsageError("--output writes csv, json or markdown: add --format.")
     with quiet(), open_project(env, params) as project:  # keep csv/json/markdown clean
         expansion = project.expansion
         try:
@@ -261,6 +265,8 @@ def compare(
         for row in rows:
             table.add_row(*(comparing.shown(row.get(c)) for c in columns))
         Console().print(table)
+    elif output is not None:
+        write(output, comparing.render(rows, fmt))
     else:
         click.echo(comparing.render(rows, fmt), nl=False)
     if not_run:

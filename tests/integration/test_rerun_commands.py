@@ -81,6 +81,13 @@ def test_status_run_stale_and_compare_in_process(demo_session):
         ["models.exact", "1.0"],
         ["models.large", "2.0"],
     ]
+    written = demo_session / "metrics.csv"
+    to_file = dynamic("compare", "metrics", "-ns", "models", "--format", "csv", "-o", str(written))
+    assert to_file.exit_code == 0, to_file.output
+    assert written.read_text().splitlines()[0] == "variant,mae"  # the file holds the csv alone
+    table_to_file = CliRunner().invoke(commands, ["dynamic", "compare", "metrics", "-o", "x.txt"])
+    assert table_to_file.exit_code == 2
+    assert "Error: --output writes csv, json or markdown: add --format." in table_to_file.output
     missing = CliRunner().invoke(commands, ["dynamic", "compare", "nope"])
     assert missing.exit_code == 1
     assert (
