@@ -10,7 +10,7 @@ dynamic dagster`` and ``kedro dynamic plan --groups`` all use :func:`task_groups
 
 from __future__ import annotations
 
-from collections import deque
+import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -107,6 +107,7 @@ def task_groups(pipeline: Pipeline, expansion: Expansion) -> list[TaskGroup]:
             if producer is not None and producer != mine:
                 depends[mine][producer] = None
     order = _topological(depends)
+    position = {name: index for index, name in enumerate(order)}
     by_name = {names[key]: key for key in members}
     groups = []
     for name in order:
@@ -118,7 +119,7 @@ def task_groups(pipeline: Pipeline, expansion: Expansion) -> list[TaskGroup]:
                 namespace=namespace,
                 variant=variant if kind == VARIANT else None,
                 nodes=tuple(n.name for n in members[by_name[name]]),
-                dependencies=tuple(d for d in order if d in depends[name]),
+                dependencies=tuple(sorted(depends[name], key=position.__getitem__)),
             )
         )
     return groups
@@ -188,22 +189,26 @@ def _topological(depends: Mapping[str, Iterable[str]]) -> list[str]:
     """Groups in an order where each comes after its dependencies.
 
     Kahn's algorithm, so that a chain of thousands of months needs no recursion;
-    ties keep the pipeline's order.
+    of the groups ready at once, the one first in ``depends`` goes first (a heap
+    keyed by that position), so the declaration's order holds across namespaces.
     """
+    place = {name: index for index, name in enumerate(depends)}
     waiting = {name: set(deps) for name, deps in depends.items()}
     users: dict[str, list[str]] = {name: [] for name in depends}
     for name, deps in depends.items():
         for dependency in deps:
             users[dependency].append(name)
-    ready = deque(name for name, deps in waiting.items() if not deps)
+    ready = [place[name] for name, deps in waiting.items() if not deps]
+    heapq.heapify(ready)
+    names = list(depends)
     order: list[str] = []
     while ready:
-        name = ready.popleft()
+        name = names[heapq.heappop(ready)]
         order.append(name)
         for user in users[name]:
             waiting[user].discard(name)
             if not waiting[user]:
-                ready.append(user)
+                heapq.heappush(ready, place[user])
     if len(order) < len(depends):
         raise _cycle({name: deps for name, deps in waiting.items() if deps})
     return order

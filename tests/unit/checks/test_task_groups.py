@@ -131,3 +131,14 @@ def test_groups_ready_together_keep_the_declarations_order(templates, reference)
     ]
     assert names.index("price_predictor.alpha_10p0") < names.index("price_predictor.alpha_100p0")
     assert names[1] == "price_predictor.z_last"
+
+
+def test_the_declarations_order_holds_across_namespaces(templates, expansion):
+    # forecast (declared last) has no shared step: its first month is ready at once,
+    # yet every group of the namespaces declared before it comes first.
+    names = [g.name for g in task_groups(_registry(templates, expansion)["__default__"], expansion)]
+    declared = [g for g in names if g.split(".")[0] in expansion]
+    first_forecast = declared.index(next(g for g in declared if g.startswith("forecast")))
+    assert all(not g.startswith("forecast") for g in declared[:first_forecast])
+    assert all(g.startswith("forecast") for g in declared[first_forecast:])
+
