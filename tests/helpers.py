@@ -356,15 +356,22 @@ RUN_FLAGS: dict[str, Any] = {
 }
 
 
-def kedro_run_context(command: str = "run", parent: str | None = None, **flags: Any) -> Any:
+def kedro_run_context(
+    command: str = "run", parent: str | None = None, own_run: Any = None, **flags: Any
+) -> Any:
     """A click context like the one ``kedro run ...`` gives its hooks (enter it
-    around the session's run); ``parent`` puts it under a subcommand group."""
+    around the session's run); ``parent`` puts it under a subcommand group, and
+    ``own_run`` makes it a project's own ``run`` command with that callback."""
     import click
+
+    from kedro.framework.cli.project import run
 
     root = click.Context(click.Group("kedro"), info_name="kedro")
     if parent is not None:
         root = click.Context(click.Group(parent), info_name=parent, parent=root)
-    ctx = click.Context(click.Command(command), info_name=command, parent=root)
+    # Kedro's own `run` (its callback's module says so), unless a project's is asked for.
+    callback = run.callback if command == "run" and own_run is None else own_run
+    ctx = click.Context(click.Command(command, callback=callback), info_name=command, parent=root)
     ctx.params = {**RUN_FLAGS, **flags}
     return ctx
 

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 from kedro.framework.hooks import hook_impl
 
 from .._constants import DEFAULT_KEY, LOGGER
-from .._errors import DynamicPipelinesError
+from .._errors import DynamicPipelinesError, SelectionError
 from .._rerun.journal import state_path
 from .._rerun.recorder import Paths, RunRecorder
 from .advice import failure_advice
@@ -34,7 +35,7 @@ from .prerun import check_run
 from .registry import register
 from .reporting import reported
 from .runs import Prepared, Runs, RunState, prepare, prepared_here
-from .selecting import run_selection
+from .selecting import flags_are_kedros, run_selection
 from .service import load_expansion, read_declaration, remember
 from .stack import on_fresh_stack
 from .verdicts import remember_pass
@@ -67,13 +68,42 @@ class DynamicPipelinesHook:
         self.key = key
         self._runs = Runs()
 
-    @hook_impl(tryfirst=True)
-    def after_context_created(self, context: KedroContext) -> None:
-        """Validate the declaration, then register pipelines, parameters and datasets."""
-        # Its loops (Kedro's config parse, the expansion) run far from the edge
-        # of a frame chunk (see stack.py); what it prepared goes to this thread's run.
+    @hook_impl(wrapper=True)
+    def after_context_created(self, context: KedroContext) -> Generator[None, None, None]:
+        """Validate the declaration, then register pipelines, parameters and datasets;
+        once every other hook has run, check that the run's flags name something."""
+        # A wrapper: the expansion runs before every other hook's after_context_created
+        # (they see the variants), the flag check after them all (a hook may add a
+        # pipeline that --pipelines names). Its loops (Kedro's config parse, the
+        # expansion) run far from the edge of a frame chunk (see stack.py); what it
+        # prepared goes to this thread's run.
         prepare(None)  # a context that fails to expand leaves nothing for a run
-        prepare(on_fresh_stack(self._expand, context))
+        prepared = on_fresh_stack(self._expand, context)
+        prepare(prepared)
+        result = yield
+        if prepared is not None:
+            self._check_flags(prepared)
+        return result
+
+    def _check_flags(self, prepared: Prepared) -> None:
+        """Refuse ``kedro run`` flags that name nothing, before Kedro's traceback.
+
+        Only under Kedro's own ``run`` (or ``selecting``); a project's own ``run``
+        command may rewrite its flags before the run, so there it is a warning.
+        """
+        selection = run_selection()
+        declaration = prepared.expansion.declaration
+        if selection is None or declaration is None:
+            return
+        try:
+            warnings = check_registered(selection, declaration)
+        except SelectionError as exc:
+            if not flags_are_kedros():
+                logger.warning("%s (this project's own 'run' may change the flags)", exc)
+                return
+            raise reported(exc) from exc
+        for warning in warnings:
+            logger.warning("%s", warning)
 
     def _expand(self, context: KedroContext) -> Prepared | None:
         started = time.perf_counter()
@@ -101,9 +131,6 @@ class DynamicPipelinesHook:
             loader["parameters"] = loaded.expansion.parameters
             loader["catalog"] = loaded.catalog
             register(loaded.expansion)
-            if selection is not None:
-                for warning in check_registered(selection, declaration):
-                    logger.warning("%s", warning)
         except DynamicPipelinesError as exc:
             raise reported(exc) from exc
         remember(loader, loaded)

@@ -71,6 +71,17 @@ def run_selection() -> Selection | None:
     return Selection.from_flags(params)
 
 
+def flags_are_kedros() -> bool:
+    """Whether the run's flags reach ``KedroSession.run`` as given: announced with
+    :func:`selecting`, or Kedro's own ``run`` command (a project's ``cli.py`` may
+    define its own, which can rewrite them)."""
+    if _announced.get() is not None:
+        return True
+    ctx = click.get_current_context(silent=True)
+    callback = getattr(getattr(ctx, "command", None), "callback", None)
+    return getattr(callback, "__module__", "").startswith("kedro.framework.cli")
+
+
 def describe_run(run_params: Mapping[str, Any]) -> str:
     """``kedro run --namespaces a --tags b``, as the run was asked for."""
     flags = [

@@ -141,3 +141,45 @@ def test_a_tag_typo_beside_a_real_tag_warns_and_runs_the_rest(session_project, c
         _, outputs = _run(session_project, _under_kedro_run(**flags), **flags)
     assert "--tags candidat1: no node carries it. Did you mean 'candidate1'?" in caplog.text
     assert outputs == {"reviews_predictor.test1.metrics"}
+
+
+def test_a_pipeline_another_hook_adds_is_found_and_that_hook_sees_the_variants(
+    session_project, monkeypatch
+):
+    from kedro.framework.hooks import hook_impl
+    from kedro.framework.project import settings
+
+    seen = []
+
+    class AddsAPipeline:
+        @hook_impl
+        def after_context_created(self, context):
+            seen.append("price_predictor.candidate1" in pipelines)  # ours ran first
+            pipelines["extra"] = pipelines["reviews_predictor"]
+
+    monkeypatch.setattr(settings, "HOOKS", (*settings.HOOKS, AddsAPipeline()))
+    flags = {"pipelines": ["extra"]}
+    with KedroSession.create(project_path=session_project) as session, _under_kedro_run(**flags):
+        outputs = session.run(pipeline_names=["extra"])
+    assert seen == [True]
+    assert "reviews_predictor.test1.metrics" in outputs  # it ran
+
+
+def test_a_projects_own_run_command_gets_a_warning_not_a_refusal(session_project, caplog):
+    def own_run(**kwargs):  # a project's cli.py `run`, which may rewrite its flags
+        raise AssertionError("not called")
+
+    ctx = kedro_run_context(own_run=own_run, tags=["candidat1"])
+    with (
+        caplog.at_level(logging.WARNING, logger="kedro.dynamic_hooks"),
+        KedroSession.create(project_path=session_project) as session,
+        ctx,
+        pytest.raises(ValueError, match="Pipeline contains no nodes") as info,
+    ):
+        session.run(tags=["candidat1"])  # Kedro decides, as without the plugin
+    assert not isinstance(info.value, click.ClickException)
+    assert (
+        "Nothing to run at '--tags': no node carries the tag 'candidat1'. Did you mean "
+        "'candidate1'?" in caplog.text
+    )
+    assert "(this project's own 'run' may change the flags)" in caplog.text

@@ -141,4 +141,3 @@ def test_the_declarations_order_holds_across_namespaces(templates, expansion):
     first_forecast = declared.index(next(g for g in declared if g.startswith("forecast")))
     assert all(not g.startswith("forecast") for g in declared[:first_forecast])
     assert all(g.startswith("forecast") for g in declared[first_forecast:])
-
