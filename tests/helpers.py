@@ -363,7 +363,6 @@ def kedro_run_context(
     around the session's run); ``parent`` puts it under a subcommand group, and
     ``own_run`` makes it a project's own ``run`` command with that callback."""
     import click
-
     from kedro.framework.cli.project import run
 
     root = click.Context(click.Group("kedro"), info_name="kedro")

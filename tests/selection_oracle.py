@@ -2,9 +2,9 @@
 
 A selective run must see exactly what the full expansion, filtered by Kedro,
 gives: the same nodes, the same value of every parameter a node reads, the
-same resolved catalog entry of every dataset, and a refusal when the other
-refuses (under ``kedro run`` the hook refuses a flag that names nothing with
-its own one-line error, before Kedro's ``ValueError``). :func:`hostile_project` writes a small real Kedro project from a seed,
+same resolved catalog entry of every dataset, and the same refusal (except
+that under ``kedro run`` the hook refuses a flag that names nothing with its
+own one-line error, where the full build reaches Kedro's ``ValueError``). :func:`hostile_project` writes a small real Kedro project from a seed,
 with the things that broke selection before: tags equal to variant or
 namespace names on template and hand-written nodes, hand-written namespaced
 nodes reading variants' data, a template only one namespace uses in a registry
@@ -452,11 +452,13 @@ class Verdict:
 
 
 def _difference(full: Observation, part: Observation) -> str:
-    if bool(full.refused) != bool(part.refused):
-        return f"full build: {full.refused or 'runs'}; selective: {part.refused or 'runs'}"
-    if full.refused:
+    if full.refused != part.refused:
         # Under `kedro run` the hook refuses a flag that names nothing with its own
-        # message (SelectionError) before Kedro's ValueError; both refuse, alike.
+        # message (SelectionError), where the full build reaches Kedro's ValueError.
+        typo = "SelectionError" in part.refused.split(":")[0]
+        if not (typo and full.refused.startswith(("ValueError", "KeyError"))):
+            return f"full build: {full.refused or 'runs'}; selective: {part.refused or 'runs'}"
+    if full.refused:
         return ""
     nodes = sorted(set(full.nodes) ^ set(part.nodes))
     if nodes:

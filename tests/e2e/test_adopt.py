@@ -111,17 +111,3 @@ def test_adopt_md_runs_step_by_step_on_the_starter_layout(tmp_path):
     assert (data / "03_primary/model_input_table.parquet").exists()
     assert not list(data.glob("03_primary/*/"))  # no per-namespace copy of the table
     assert (data / "08_reporting/shuttle_passenger_capacity.csv").exists()
-
-
-@pytest.mark.parametrize(
-    ("shown", "output", "missing"),
-    [
-        ("OK: 2 namespace(s)\n...", "INFO x\nOK: 2 namespace(s)\n", ""),
-        ("OK: 2 namespace(s)", "OK: 3 namespace(s)", "OK: 2 namespace(s)"),  # counts count
-        ("| a | ... |", "| a | 1 | 2 |", ""),
-        ("b\na", "a\nb\n", "a"),  # in order
-        ("Error: x ... z", "Error: x y", "Error: x ... z"),
-    ],
-)
-def test_shown_output_is_compared_by_shape(shown, output, missing):
-    assert missing_line(shown, output) == missing

@@ -50,6 +50,18 @@ def test_every_shown_output_is_marked():
     assert unmarked == []
 
 
+def test_every_marker_is_read():
+    # A marker the pattern skips (another fence, a typo) would be a test of nothing.
+    for page in [*PAGES, DOCS / "adopt.md"]:
+        text = page.read_text()
+        written = re.findall(r"<!-- (?:output|step):", text)
+        assert len(written) == len(_marked(page)), page.name
+        for kind, what, block in _marked(page):
+            assert "\n" not in what and "-->" not in what, (page.name, what)
+            if kind == "output" and not what.startswith("not run: "):
+                assert block and block.strip(), (page.name, what)
+
+
 def test_the_docs_show_enough_outputs_to_mean_something():
     run = [
         w for p in PAGES for k, w, _ in _marked(p) if k == "output" and not w.startswith("not run")
@@ -77,9 +89,12 @@ def test_shown_outputs_are_what_the_commands_print(page, tmp_path):
         elif not what.startswith("not run: "):
             assert block is not None, f"{page.name}: '{what}' is followed by no text block"
             printed = ""
+            # An output that shows an error comes from a command that fails.
+            expected = 1 if "Error: " in block else 0
             for command in what.split(" ; "):
                 ran = project.kedro(*command.split()[1:], check=False)
                 printed += ran.stdout + ran.stderr
                 assert "Traceback" not in printed, f"{page.name}: {command}\n{printed[-3000:]}"
+                assert ran.returncode == expected, f"{page.name}: {command}\n{printed[-3000:]}"
             missing = missing_line(block, printed)
             assert not missing, f"{page.name}: {what}\nnot printed: {missing!r}\n{printed[-4000:]}"

@@ -6,7 +6,8 @@ and tries four selections on it (five in about a third of them: one with a typo)
 touch, and once without, so it builds everything and Kedro's filters alone
 select. Both must give the runner the same nodes, the same value of every
 parameter input, the same resolved dataset of every other input and output,
-or both refuse. ``ORACLE_SEEDS=n`` tries more.
+and the same refusal (the hook's own for a typo, where the full build gets
+Kedro's). ``ORACLE_SEEDS=n`` tries more.
 """
 
 from __future__ import annotations
