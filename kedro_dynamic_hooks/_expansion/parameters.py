@@ -285,7 +285,9 @@ def check_runtime_targets(
     return added
 
 
-def check_runtime_root(runtime_params: Mapping[str, Any], file_params: Mapping[str, Any]) -> None:
+def check_runtime_root(
+    runtime_params: Mapping[str, Any], file_params: Mapping[str, Any]
+) -> list[str]:
     """Refuse ``--params`` that add a key inside a parameter the files define, or
     change a value's shape, as overrides may not (a new top-level parameter is
     allowed, as in Kedro).
@@ -293,11 +295,16 @@ def check_runtime_root(runtime_params: Mapping[str, Any], file_params: Mapping[s
     Args:
         runtime_params: The root-level ``--params`` (not under a namespace).
         file_params: The parameters as the files alone give them.
+
+    Returns:
+        The keys added under an empty base mapping, as ``--params <dotted path>``.
     """
+    added: list[str] = []
     for top, given in runtime_params.items():
         if top in file_params:
             current = file_params[top]
-            _check_runtime(given, current, current, str(top))
+            _check_runtime(given, current, current, str(top), added)
+    return added
 
 
 def check_runtime_variant_names(

@@ -165,17 +165,17 @@ def variant_datasets(
         and persisted(f"{ns}.{variant}.{dataset}")
     ]
     if not names:
-        templates = sorted(
-            {
-                o.template
-                for d, o in expansion.datasets.items()
-                if o.variant and persisted(d) and readable(d)
-            }
-        )
+        found = {o.template: d for d, o in expansion.datasets.items() if o.variant and persisted(d)}
+        # Those of a type that can be one row; all of them when none is (a pickled
+        # dict, a custom type: compare can read them, and only tries).
+        templates = sorted(t for t, d in found.items() if readable(d))
+        offered = "Per-variant datasets compare can read (JSON, YAML, metrics, tables)"
+        if not templates:
+            templates, offered = sorted(found), "Persisted per-variant datasets"
         raise ValueError(
             f"No variant has a persisted dataset '{dataset}'"
             + (f" in {', '.join(namespaces)}" if namespaces else "")
-            + ". Per-variant datasets compare can read (JSON, YAML, metrics, tables): "
+            + f". {offered}: "
             + (", ".join(templates) or "none")
             + "."
             + did_you_mean(dataset, templates)
@@ -203,7 +203,7 @@ def with_parameters(
     varied = [
         k
         for k in keys
-        if len({json.dumps(v.get(k), sort_keys=True, default=str) for v in flat.values()}) > 1
+        if len({_text(v.get(k)) for v in flat.values()}) > 1
         or any(v.get(k) != plain.get(k) for v in flat.values())
     ]
     return [
@@ -214,6 +214,14 @@ def with_parameters(
         }
         for row in rows
     ]
+
+
+def _text(value: Any) -> str:
+    """A value as comparable text (lists and dicts of any keys included)."""
+    try:
+        return json.dumps(value, sort_keys=True, default=str)
+    except TypeError:  # dict keys of mixed types cannot be sorted
+        return repr(value)
 
 
 def load_rows(

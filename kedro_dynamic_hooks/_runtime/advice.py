@@ -6,6 +6,7 @@ from kedro.pipeline import Pipeline
 from kedro.pipeline.node import Node
 
 from .._declaration.names import split_name
+from .._expansion.result import Expansion
 from .runs import RunState
 from .selecting import describe_run
 
@@ -41,23 +42,32 @@ def _unchecked(run: RunState | None, namespace: str, variant: str) -> str:
     the node unchecked, e.g. as an unexpected keyword argument), as a sentence."""
     if run is None or run.prepared is None:
         return ""
-    mine = (
-        f".{namespace}.variants.{variant}.",
-        f".{namespace}.overrides.",
-        f".{namespace}.matrix.",
-    )
-    given = f"--params {namespace}.{variant}."
-    keys = [
-        k
-        for k in run.prepared.expansion.added_keys
-        if any(m in k for m in mine) or k.startswith(given)
-    ]
+    expansion = run.prepared.expansion
+    keys = [k for k in expansion.added_keys if _applies(k, expansion, namespace, variant)]
     if not keys:
         return ""
     return (
         " Its parameters add keys under an empty base mapping, which nothing checks for "
         f"typos: {', '.join(k.rsplit('.', 1)[-1] for k in keys)} ({keys[0]}"
         f"{' and more' if len(keys) > 1 else ''})."
+    )
+
+
+def _applies(key: str, expansion: Expansion, namespace: str, variant: str) -> bool:
+    """Whether an added key (a YAML path, or ``--params <path>``) reaches the variant."""
+    declaration = expansion.declaration
+    spec = declaration.namespaces.get(namespace) if declaration is not None else None
+    if key.startswith("--params "):
+        top, _, rest = key[len("--params ") :].partition(".")
+        if declaration is None or top not in declaration.namespaces:
+            return True  # a root parameter: every variant inherits it
+        second = rest.partition(".")[0]
+        return top == namespace and (second == variant or second not in expansion.variants[top])
+    named = spec is not None and variant in spec.variants
+    return (
+        f".{namespace}.variants.{variant}." in key
+        or f".{namespace}.overrides." in key
+        or (f".{namespace}.matrix." in key and not named)
     )
 
 

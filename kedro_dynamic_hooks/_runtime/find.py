@@ -72,11 +72,22 @@ def find_dynamic_pipelines(
 
 
 def _hook_registered() -> bool:
-    """Whether ``settings.HOOKS`` holds a :class:`DynamicPipelinesHook`."""
+    """Whether ``settings.HOOKS`` holds a :class:`DynamicPipelinesHook`, or a
+    plugin's ``kedro.hooks`` entry point may register one (read by name only:
+    loading it would import the plugin)."""
+    from importlib.metadata import entry_points
+
     from .hook import DynamicPipelinesHook
 
     hooks = getattr(settings, "HOOKS", ()) or ()
-    return any(isinstance(hook, DynamicPipelinesHook) for hook in hooks)
+    if any(isinstance(hook, DynamicPipelinesHook) for hook in hooks):
+        return True
+    disabled = set(getattr(settings, "DISABLE_HOOKS_FOR_PLUGINS", ()) or ())
+    return any(
+        "DynamicPipelinesHook" in ep.value or "kedro_dynamic_hooks" in ep.value
+        for ep in entry_points(group="kedro.hooks")
+        if (ep.dist.name if ep.dist else "") not in disabled
+    )
 
 
 def _settings_file() -> str:

@@ -145,8 +145,11 @@ def check_registered(selection: Selection, declaration: Declaration) -> list[str
         ]
 
     def every_pipeline() -> list[str]:
-        set_requested(None)  # as Kedro does for its own did-you-mean: load them all
-        return list(pipelines.keys())
+        try:
+            set_requested(None)  # as Kedro does for its own did-you-mean: load them all
+            return list(pipelines.keys())
+        except Exception:  # a registry that cannot load: suggest from what was loaded
+            return []
 
     templates: dict[str, list[str]] = {}
     for ns, spec in declaration.namespaces.items():

@@ -8,6 +8,7 @@ reuses it instead of expanding again.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -110,9 +111,10 @@ def load_expansion(
         runtime = getattr(loader, "runtime_params", None) or {}
         root = {k: v for k, v in runtime.items() if k != key and k not in declaration.namespaces}
         files = None
+        root_added: list[str] = []
         if root:  # checked against the files alone: the loaded parameters include them
             files = parameters_without_runtime(loader)
-            check_runtime_root(root, files)
+            root_added = check_runtime_root(root, files)
             check_runtime_variant_names(
                 root, files, {n: s.variant_overrides for n, s in declaration.namespaces.items()}
             )
@@ -131,6 +133,10 @@ def load_expansion(
             file_parameters=files,
             neighbours=neighbours,
         )
+        if root_added:  # root --params reach every variant
+            expansion = dataclasses.replace(
+                expansion, runtime_added=(*root_added, *expansion.runtime_added)
+            )
         mark_expanded(expansion.nodes)
         user_catalog = original(loader, "catalog") if check or templates is None else {}
         catalog = {**expansion.catalog, **user_catalog}

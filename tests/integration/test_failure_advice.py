@@ -63,3 +63,43 @@ def test_failure_advice_names_a_params_key_added_under_an_empty_mapping(session_
     assert "which nothing checks for typos: alpha, alpah (" in (
         failure_advice(train, error, run) or ""
     )
+
+
+def test_which_added_keys_reach_which_variant(session_project):
+    from kedro_dynamic_hooks._runtime.advice import _applies
+
+    with KedroSession.create(project_path=session_project) as session:
+        loader = session.load_context().config_loader
+    expansion = registered(loader).expansion
+    own = "dynamic_pipelines.price_predictor.variants.candidate2.overrides.model_options.x"
+    cases = [
+        (own, "price_predictor", "candidate2", True),
+        (own, "price_predictor", "base", False),
+        ("--params model_options.model_params.x", "reviews_predictor", "test1", True),
+        (
+            "--params price_predictor.candidate2.model_options.x",
+            "price_predictor",
+            "candidate2",
+            True,
+        ),
+        (
+            "--params price_predictor.candidate2.model_options.x",
+            "price_predictor",
+            "candidate3",
+            False,
+        ),
+        ("--params price_predictor.report_options.x", "price_predictor", "base", True),
+        ("--params price_predictor.report_options.x", "reviews_predictor", "base", False),
+        # a matrix key reaches the matrix's combinations, not the named variants
+        ("dynamic_pipelines.price_predictor.matrix.parameters.x", "price_predictor", "base", False),
+    ]
+    assert [_applies(k, expansion, ns, v) for k, ns, v, _ in cases] == [c[3] for c in cases]
+
+
+def test_root_params_added_under_an_empty_mapping_are_listed(session_project):
+    given = {"model_options": {"model_params": {"alph": 1}}}
+    with KedroSession.create(project_path=session_project, runtime_params=given) as session:
+        loader = session.load_context().config_loader
+    expansion = registered(loader).expansion
+    assert expansion.runtime_added == ("--params model_options.model_params.alph",)
+    assert expansion.added_keys[-1] == "--params model_options.model_params.alph"

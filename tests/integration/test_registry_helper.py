@@ -54,3 +54,21 @@ def test_a_declaration_without_the_hook_is_named_by_the_helper(session_project, 
         "kedro_dynamic_hooks import DynamicPipelinesHook' and 'HOOKS = "
         "(DynamicPipelinesHook(),)' (beside any hooks already there)."
     )
+
+
+def test_a_hook_a_plugin_registers_through_an_entry_point_is_not_refused(
+    session_project, monkeypatch
+):
+    import importlib.metadata
+    from types import SimpleNamespace
+
+    from kedro.framework.project import settings
+
+    plugin = SimpleNamespace(value="their_plugin.hooks:DynamicPipelinesHook", dist=None)
+    monkeypatch.setattr(settings, "HOOKS", ())
+    monkeypatch.setattr(
+        importlib.metadata,
+        "entry_points",
+        lambda group=None: [plugin] if group == "kedro.hooks" else [],
+    )
+    assert "price_predictor.base" in find_dynamic_pipelines()

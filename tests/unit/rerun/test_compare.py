@@ -87,3 +87,23 @@ def test_compare_offers_only_types_that_can_be_one_row(config, row):
     from kedro_dynamic_hooks._rerun.compare import can_be_a_row
 
     assert can_be_a_row(config) is row
+
+
+def test_parameter_columns_survive_values_json_cannot_sort():
+    from kedro_dynamic_hooks._rerun.compare import with_parameters
+
+    params = {"ns.a": {"grid": {1: "x", "b": "y"}}, "ns.b": {"grid": {1: "x", "b": "z"}}}
+    rows = [{"variant": "ns.a"}, {"variant": "ns.b"}]
+    assert [r["params:grid.b"] for r in with_parameters(rows, params.__getitem__, {})] == ["y", "z"]
+
+
+def test_compare_offers_every_persisted_dataset_when_none_looks_like_a_row():
+    from types import SimpleNamespace
+
+    from kedro_dynamic_hooks._rerun.compare import variant_datasets
+
+    origin = SimpleNamespace(variant="a", template="model")
+    expansion = SimpleNamespace(variants={"ns": ("a",)}, datasets={"ns.a.model": origin})
+    with pytest.raises(ValueError) as info:
+        variant_datasets(expansion, lambda name: True, "modl", (), lambda name: False)
+    assert str(info.value).endswith("Persisted per-variant datasets: model. Did you mean 'model'?")
