@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 import click
@@ -10,9 +9,10 @@ import yaml
 from kedro.framework.cli.utils import split_string
 
 from .._checks.catalog_index import shown_path
-from .._checks.groups import GROUP_KINDS, task_groups
+from .._checks.groups import task_groups
 from .._constants import DEFAULT_PIPELINE
 from .._deploy import airflow as _airflow
+from .._deploy import airflow_tasks as _tasks
 from .._deploy import dagster as _dagster
 from .._errors import DynamicPipelinesError
 from .._runtime.reporting import reported
@@ -50,7 +50,29 @@ from .options import env_option
     "--conf-source",
     type=str,
     default="",
-    help="The configuration folder or archive the DAG's tasks read (default: conf/).",
+    help="The configuration folder or archive the DAG's tasks read (default: the "
+    "project's, as settings.py says).",
+)
+@click.option(
+    "--tasks",
+    "form",
+    type=click.Choice(_tasks.FORMS),
+    default=_tasks.MAPPED,
+    show_default=True,
+    help="One mapped task per namespace's variants, or one task per variant.",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Variants per mapped task instance: each instance pays Kedro's startup once.",
+)
+@click.option(
+    "--project-path",
+    type=str,
+    default=None,
+    help="The project folder as the workers see it (default: this project's absolute path).",
 )
 def airflow(
     env: str | None,
@@ -58,9 +80,17 @@ def airflow(
     target_dir: Path,
     jinja_file: Path | None,
     conf_source: str,
+    form: str,
+    batch_size: int,
+    project_path: str | None,
 ) -> None:
-    """Write an Airflow 3 DAG per pipeline: one task per shared step, variant and
-    collect step, ordered by the data they exchange."""
+    """Write an Airflow 3 DAG per pipeline: a task per shared step and collect step,
+    and one mapped task per namespace's variants (or a task per variant), ordered
+    by the data they exchange."""
+    if batch_size > 1 and form != _tasks.MAPPED:
+        raise click.UsageError(
+            "--batch-size groups the instances of a mapped task: use it with --tasks mapped."
+        )
     from kedro.framework.project import PACKAGE_NAME
 
     with open_project(env) as loaded:
@@ -76,6 +106,8 @@ def airflow(
                 env=run_env,
                 folder=target_dir if target_dir.is_absolute() else project / target_dir,
                 config=config,
+                form=form,
+                batch_size=batch_size,
             )
         except DynamicPipelinesError:
             raise  # one line already, through open_project
@@ -86,23 +118,21 @@ def airflow(
                 _airflow.render(
                     jinja_file or _airflow.TEMPLATE,
                     target=plan.target,
-                    groups=plan.groups,
-                    pipeline_name=plan.pipeline,
+                    plan=plan,
                     package_name=str(PACKAGE_NAME),
-                    dag_name=plan.dag_name,
                     env=run_env,
+                    project_path=project_path or project.resolve().as_posix(),
                     conf_source=conf_source,
-                    config=plan.config,
                 )
             except OSError as exc:
                 raise click.ClickException(f"Cannot write {plan.target}: {exc}.") from exc
     for plan in plans:
-        kinds = Counter(group.kind for group in plan.groups)
-        shown = ", ".join(f"{kinds[kind]} {kind}" for kind in GROUP_KINDS if kinds[kind])
         click.echo(
             f"Wrote {shown_path(plan.target.as_posix(), project.as_posix())}: pipeline "
-            f"'{plan.pipeline}', {len(plan.groups)} task(s) ({shown}), up to {plan.widest} at once."
+            f"'{plan.pipeline}', {_airflow.summary(plan)}, up to {plan.widest} at once."
         )
+        for namespace, why in plan.unmapped.items():
+            click.echo(f"  '{namespace}' has a task per variant: {why}.")
         for warning in plan.warnings:
             click.secho(f"Warning: {warning}", fg="yellow", err=True)
 

@@ -11,22 +11,28 @@ Jinja comes with Kedro; Airflow itself is needed only where the DAG runs.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .._checks.groups import TaskGroup, task_groups
+from .._checks.groups import GROUP_KINDS, SHARED, TaskGroup, task_groups
 from .._constants import DEFAULT_PIPELINE
 from .._declaration.names import did_you_mean
 from .._expansion.result import Expansion
+from .airflow_tasks import MAPPED, AirflowTask, TaskPlan, airflow_tasks, widest
 
 TEMPLATE = Path(__file__).parent / "templates" / "airflow_dag.j2"
 DEFAULT_ENV = "local"
 # Airflow's defaults that a DAG of many variants meets first.
-MAX_ACTIVE_TASKS = 16
+MAX_ACTIVE_TASKS = 16  # [core] max_active_tasks_per_dag
+PARALLELISM = 32  # [core] parallelism
+MAX_MAP_LENGTH = 1024  # [core] max_map_length
 MANY_TASKS = 1000
+TASK_KEYS = ("max_active_tis_per_dagrun", "pool")  # per-namespace settings of variant tasks
 MAX_ID_LENGTH = 200  # Airflow allows 250 characters in a task id
 
 
@@ -67,7 +73,7 @@ def widest_level(groups: Sequence[TaskGroup]) -> int:
     return max(levels.values(), default=0)
 
 
-def task_ids(groups: Sequence[TaskGroup]) -> dict[str, str]:
+def task_ids(groups: Sequence[TaskGroup | AirflowTask]) -> dict[str, str]:
     """Group name -> its Airflow task id: valid and unique for every valid Kedro name.
 
     The id is the name's slug, as kedro-airflow makes it, when that slug is
@@ -88,56 +94,154 @@ def task_ids(groups: Sequence[TaskGroup]) -> dict[str, str]:
     return ids
 
 
-def limits(groups: Sequence[TaskGroup], config: Mapping[str, Any]) -> tuple[int, list[str]]:
-    """The DAG's widest level and the Airflow limits it meets, as warnings."""
-    widest = widest_level(groups)
+def _setting(config: Mapping[str, Any], key: str, env_var: str, default: int) -> int:
+    """An Airflow setting the writer needs to know: ``airflow.yml``, else the
+    environment's ``AIRFLOW__CORE__*``, else Airflow's default."""
+    value = config.get(key, os.environ.get(env_var, default))
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"'{key}' in conf/<env>/airflow.yml must be a whole number, not {value!r}."
+        ) from exc
+
+
+def namespace_settings(config: Mapping[str, Any], namespace: str | None) -> dict[str, Any]:
+    """The variant tasks' settings for ``namespace``: ``max_active_tis_per_dagrun``
+    and ``pool`` from the DAG config, then from ``namespaces.<ns>`` in it."""
+    settings = {key: config[key] for key in TASK_KEYS if config.get(key) is not None}
+    own = (config.get("namespaces") or {}).get(namespace) or {}
+    settings.update({key: own[key] for key in TASK_KEYS if own.get(key) is not None})
+    return settings
+
+
+def limits(
+    tasks: Sequence[AirflowTask], config: Mapping[str, Any], *, pipeline: str, form: str
+) -> tuple[int, list[str]]:
+    """The most task instances that can run at once, and the Airflow limits the DAG
+    meets, as warnings.
+
+    Raises:
+        ValueError: When a mapped task has more instances than Airflow's
+            ``max_map_length``: that DAG would fail when it runs.
+    """
+    max_map = _setting(config, "max_map_length", "AIRFLOW__CORE__MAX_MAP_LENGTH", MAX_MAP_LENGTH)
+    for task in tasks:
+        if task.mapped and len(task.batches) > max_map:
+            size = -(-task.variants // max_map)
+            raise ValueError(
+                f"namespace '{task.namespace}' would map {len(task.batches)} task instances, "
+                f"more than Airflow's max_map_length ({max_map}), so the DAG would fail when it "
+                f"runs. Pass --batch-size {size} (or more), or raise [core] max_map_length and "
+                "say so with 'max_map_length' in conf/<env>/airflow.yml. Nothing was written."
+            )
+    caps = {
+        task.name: int(settings["max_active_tis_per_dagrun"])
+        for task in tasks
+        if task.mapped
+        and "max_active_tis_per_dagrun" in (settings := namespace_settings(config, task.namespace))
+    }
+    width = widest(tasks, caps)
     warnings = []
-    cap = int(config.get("max_active_tasks", MAX_ACTIVE_TASKS))
-    if widest > cap:
+    per_dag = int(config.get("max_active_tasks", MAX_ACTIVE_TASKS))
+    parallelism = _setting(config, "parallelism", "AIRFLOW__CORE__PARALLELISM", PARALLELISM)
+    cap, why = min(
+        (per_dag, "max_active_tasks, per DAG run"),
+        (parallelism, "[core] parallelism, per scheduler"),
+    )
+    if width > cap:
         warnings.append(
-            f"up to {widest} tasks can run at once, but Airflow runs at most {cap} tasks of "
-            "a DAG run at a time (max_active_tasks). Raise it with 'max_active_tasks' in "
-            "conf/<env>/airflow.yml if your workers can take more."
+            f"up to {width} task instances can run at once, but Airflow runs at most {cap} "
+            f"({why}). Raise 'max_active_tasks' in conf/<env>/airflow.yml, or "
+            "[core] parallelism (say so with 'parallelism' there), if your workers can take more."
         )
-    if len(groups) > MANY_TASKS:
+    pools = sorted(
+        {
+            str(s["pool"])
+            for t in tasks
+            if (s := namespace_settings(config, t.namespace)).get("pool")
+        }
+    )
+    if pools:
         warnings.append(
-            f"the DAG has {len(groups)} tasks; Airflow's scheduler and UI slow down with more "
-            f"than about {MANY_TASKS}. Consider one DAG per namespace: --pipelines <namespace>."
+            f"variant tasks run in pool(s) {', '.join(repr(p) for p in pools)}: create them "
+            "('airflow pools set <name> <slots> <description>') before the first run; their "
+            "slots also bound how many run at once."
         )
-    return widest, warnings
+    if len(tasks) > MANY_TASKS:
+        advice = (
+            "Write mapped tasks (the default: --tasks mapped)."
+            if form != MAPPED
+            else "Consider one DAG per namespace: --pipelines <namespace>."
+            if pipeline == DEFAULT_PIPELINE
+            else "Most are groups that cannot be mapped (a chain's months, nodes of no namespace)."
+        )
+        warnings.append(
+            f"the DAG has {len(tasks)} tasks; Airflow's scheduler and UI slow down with more "
+            f"than about {MANY_TASKS}. {advice}"
+        )
+    return width, warnings
 
 
 def render(
     template_file: Path,
     *,
     target: Path,
-    groups: Sequence[TaskGroup],
-    pipeline_name: str,
+    plan: DagPlan,
     package_name: str,
-    dag_name: str,
     env: str,
+    project_path: str,
     conf_source: str,
-    config: Mapping[str, Any],
 ) -> None:
-    """Write the DAG file ``target`` from ``template_file``."""
+    """Write the DAG file ``target`` from ``template_file``.
+
+    The template receives kedro-airflow's variables (``node_objs`` are the task
+    groups) and ours: ``tasks`` (mapped or not), ``task_settings`` (task name ->
+    ``max_active_tis_per_dagrun``/``pool``), ``project_path``, and the filters
+    ``slugify`` (unique task ids) and ``pyrepr`` (a Python literal).
+    """
     import jinja2
+    from markupsafe import Markup
 
     loader = jinja2.FileSystemLoader(template_file.parent)
     environment = jinja2.Environment(autoescape=True, loader=loader, lstrip_blocks=True)
-    ids = task_ids(groups)
+    ids = task_ids([*plan.groups, *plan.tasks])
     # kedro-airflow's templates slugify node names for task ids: ours are unique.
     environment.filters["slugify"] = lambda text: ids.get(text) or slugify(text)
+    environment.filters["pyrepr"] = lambda value: Markup(repr(value))
     template = environment.get_template(template_file.name)
     target.parent.mkdir(parents=True, exist_ok=True)
     template.stream(
-        dag_name=dag_name,
-        node_objs=list(groups),
+        dag_name=plan.dag_name,
+        node_objs=list(plan.groups),
+        tasks=plan.tasks,
+        task_settings={
+            task.name: namespace_settings(plan.config, task.namespace)
+            for task in plan.tasks
+            if task.mapped or task.kind == "variant"
+        },
         env=env,
-        pipeline_name=pipeline_name,
+        pipeline_name=plan.pipeline,
         package_name=package_name,
+        project_path=project_path,
         conf_source=conf_source,
-        **config,
+        **plan.config,
     ).dump(str(target))
+
+
+def summary(plan: DagPlan) -> str:
+    """``5 task(s) (1 shared, 1 mapped over 4 variants in 2 instances, 3 variant, 1 collect)``."""
+    counts = Counter(task.kind for task in plan.tasks)
+    mapped = [task for task in plan.tasks if task.mapped]
+    parts = []
+    for kind in (SHARED, MAPPED, *GROUP_KINDS[1:]):
+        if kind == MAPPED and mapped:
+            variants = sum(task.variants for task in mapped)
+            instances = sum(len(task.batches) for task in mapped)
+            parts.append(f"{len(mapped)} mapped over {variants} variants in {instances} instances")
+        elif counts[kind]:
+            parts.append(f"{counts[kind]} {kind}")
+    return f"{len(plan.tasks)} task(s) ({', '.join(parts)})"
 
 
 def airflow_config(loader: Any) -> dict[str, Any]:
@@ -156,10 +260,12 @@ def airflow_config(loader: Any) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class DagPlan:
-    """One DAG file to write: which pipeline, its groups, where, under which id."""
+    """One DAG file to write: which pipeline, its groups and tasks, where, under which id."""
 
     pipeline: str
     groups: list[TaskGroup]
+    tasks: list[AirflowTask]
+    unmapped: dict[str, str]
     dag_name: str
     target: Path
     config: dict[str, Any]
@@ -176,12 +282,15 @@ def dag_plans(
     env: str,
     folder: Path,
     config: Mapping[str, Any],
+    form: str = MAPPED,
+    batch_size: int = 1,
 ) -> list[DagPlan]:
     """Every DAG file ``kedro dynamic airflow`` would write, checked before any is.
 
     Raises:
-        ValueError: For an unknown pipeline, or two pipelines whose DAGs would
-            share a file or a dag id (the second would replace the first).
+        ValueError: For an unknown pipeline, two pipelines whose DAGs would
+            share a file or a dag id (the second would replace the first), or a
+            map longer than Airflow allows.
         DynamicPipelinesError: When a pipeline's task groups cannot be ordered.
     """
     plans: list[DagPlan] = []
@@ -193,11 +302,22 @@ def dag_plans(
                 f"'__default__' holds every one.{did_you_mean(name, known)}"
             )
         groups = task_groups(pipelines[name], expansion)
+        tasks: TaskPlan = airflow_tasks(groups, form=form, batch_size=batch_size)
         settings = dag_config(config, name)
-        widest, warnings = limits(groups, settings)
+        width, warnings = limits(tasks.tasks, settings, pipeline=name, form=form)
         dag = dag_name(package, env, name)
         plans.append(
-            DagPlan(name, groups, dag, folder / f"{dag}_dag.py", settings, widest, warnings)
+            DagPlan(
+                name,
+                groups,
+                tasks.tasks,
+                tasks.unmapped,
+                dag,
+                folder / f"{dag}_dag.py",
+                settings,
+                width,
+                warnings,
+            )
         )
     seen: dict[str, str] = {}
     for plan in plans:

@@ -12,42 +12,85 @@ from helpers import dynamic
 from kedro_dynamic_hooks._cli import commands
 
 
-def test_airflow_writes_a_dag_with_one_task_per_group(session_project):
+def test_airflow_writes_a_dag_with_a_mapped_task_per_namespace(session_project):
     import ast
 
     written = dynamic("airflow")
     assert written.exit_code == 0, written.output
     assert (
-        "Wrote airflow_dags/spaceflights_dynamic_dag.py: pipeline '__default__', 8 task(s) "
-        "(2 shared, 6 variant), up to 6 at once." in written.output
+        "Wrote airflow_dags/spaceflights_dynamic_dag.py: pipeline '__default__', 4 task(s) "
+        "(2 shared, 2 mapped over 6 variants in 6 instances), up to 6 at once." in written.output
     )
     dag = (session_project / "airflow_dags" / "spaceflights_dynamic_dag.py").read_text()
     ast.parse(dag)
     assert 'dag_id="spaceflights-dynamic"' in dag
-    assert '_run_kedro_group(namespaces=["price_predictor.candidate1"])' in dag
+    # Safe defaults: no schedule, one run at a time, the project where it was written.
+    assert "schedule=None," in dag and "max_active_runs=1," in dag
+    assert f"project_path = {session_project.resolve().as_posix()!r}" in dag
+    assert "Path.cwd()" not in dag
+    assert (
+        "run_price_predictor_variants.expand(\n            variants=[['price_predictor.base'], "
+        "['price_predictor.candidate1'], ['price_predictor.candidate2'], "
+        "['price_predictor.candidate3']]" in dag
+    )
+    assert 'tasks["price-predictor"] >> tasks["price-predictor-variants"]' in dag
+    assert "with selecting(" in dag
+    # Parsing the file imports Airflow only: Kedro waits for a task to run.
+    top_level = [line for line in dag.splitlines() if line.startswith(("import", "from"))]
+    assert top_level == [
+        "from __future__ import annotations",
+        "from datetime import datetime, timedelta",
+        "from airflow.sdk import dag, task",
+    ]
+
+    batched = dynamic("airflow", "--batch-size", "2", "--project-path", "/opt/project")
+    assert "2 mapped over 6 variants in 3 instances), up to 3 at once" in batched.output
+    dag = (session_project / "airflow_dags" / "spaceflights_dynamic_dag.py").read_text()
+    assert "project_path = '/opt/project'" in dag
+    assert (
+        "variants=[['price_predictor.base', 'price_predictor.candidate1'], "
+        "['price_predictor.candidate2', 'price_predictor.candidate3']]" in dag
+    )
+
+    per_variant = dynamic("airflow", "--tasks", "per-variant")
+    assert "8 task(s) (2 shared, 6 variant), up to 6 at once." in per_variant.output, (
+        per_variant.output
+    )
+    dag = (session_project / "airflow_dags" / "spaceflights_dynamic_dag.py").read_text()
+    assert "_run_kedro_group(namespaces=['price_predictor.candidate1'])" in dag
     assert '"reviews-predictor-test1": run_reviews_predictor_test1(),' in dag
     assert 'tasks["price-predictor"] >> tasks["price-predictor-candidate1"]' in dag
-    assert "with selecting(" in dag
+    refused = dynamic("airflow", "--tasks", "per-variant", "--batch-size", "3")
+    assert refused.exit_code == 2
+    assert (
+        "Error: --batch-size groups the instances of a mapped task: use it with --tasks mapped."
+        in refused.output
+    )
 
-    # Airflow's defaults: max_active_tasks is 16 unless airflow.yml says otherwise.
+    # Airflow's limits: max_active_tasks is 16 unless airflow.yml says otherwise; a
+    # namespace's map may be bounded and given a pool.
     (session_project / "conf" / "base" / "airflow.yml").write_text(
-        "default: {max_active_tasks: 4, owner: team}\n"
+        "default: {max_active_tasks: 4, owner: team, schedule: '@daily',"
+        " namespaces: {price_predictor: {max_active_tis_per_dagrun: 2, pool: big}}}\n"
     )
     limited = CliRunner().invoke(
         commands, ["dynamic", "airflow", "-p", "price_predictor", "-t", "dags"]
     )
     assert limited.exit_code == 0, limited.output
     assert "Wrote dags/spaceflights_dynamic_price_predictor_dag.py" in limited.output
+    assert "up to 2 at once" in limited.output
     one = (session_project / "dags" / "spaceflights_dynamic_price_predictor_dag.py").read_text()
     assert 'dag_id="spaceflights-dynamic-price-predictor"' in one  # its own id
-    assert (
-        "Warning: up to 4 tasks can run at once, but Airflow runs at most 4" not in limited.stderr
+    assert "        max_active_tis_per_dagrun=2,\n        pool='big',\n" in one
+    assert "schedule='@daily'," in one
+    two = CliRunner().invoke(
+        commands, ["dynamic", "airflow", "-t", "dags", "--tasks", "per-variant"]
     )
-    two = CliRunner().invoke(commands, ["dynamic", "airflow", "-t", "dags"])
     assert (
-        "Warning: up to 6 tasks can run at once, but Airflow runs at most 4 tasks of a DAG run "
-        "at a time (max_active_tasks)." in two.stderr
+        "Warning: up to 6 task instances can run at once, but Airflow runs at most 4 "
+        "(max_active_tasks, per DAG run)." in two.stderr
     )
+    assert "Warning: variant tasks run in pool(s) 'big': create them" in two.stderr
     rendered = (session_project / "dags" / "spaceflights_dynamic_dag.py").read_text()
     assert "max_active_tasks=4," in rendered and 'owner="team"' in rendered
 

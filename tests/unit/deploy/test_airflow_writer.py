@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from kedro_dynamic_hooks._checks.groups import TaskGroup
 from kedro_dynamic_hooks._deploy.airflow import (
     dag_config,
     dag_name,
     limits,
+    namespace_settings,
     slugify,
     task_ids,
     widest_level,
 )
+from kedro_dynamic_hooks._deploy.airflow_tasks import MAPPED, PER_VARIANT, airflow_tasks, widest
 
 
 def _group(name: str, *deps: str) -> TaskGroup:
@@ -28,17 +32,31 @@ def test_airflow_names_limits_and_config():
     assert dag_config({}, "ns") == {}
     wide = [_group("s"), *(_group(f"v{i}", "s") for i in range(20)), _group("c", "v0", "v1")]
     assert widest_level(wide) == 20
-    widest, warnings = limits(wide, {})
+    per_variant = airflow_tasks(wide, form=PER_VARIANT).tasks
+    widest, warnings = limits(per_variant, {}, pipeline="__default__", form=PER_VARIANT)
     assert widest == 20 and warnings == [
-        "up to 20 tasks can run at once, but Airflow runs at most 16 tasks of a DAG run at a "
-        "time (max_active_tasks). Raise it with 'max_active_tasks' in conf/<env>/airflow.yml "
-        "if your workers can take more."
+        "up to 20 task instances can run at once, but Airflow runs at most 16 "
+        "(max_active_tasks, per DAG run). Raise 'max_active_tasks' in conf/<env>/airflow.yml, "
+        "or [core] parallelism (say so with 'parallelism' there), if your workers can take more."
     ]
-    assert limits(wide, {"max_active_tasks": 32}) == (20, [])
+    assert limits(per_variant, {"max_active_tasks": 32}, pipeline="ns", form=PER_VARIANT) == (
+        20,
+        [],
+    )
+    # [core] parallelism caps across DAGs: airflow.yml or the environment says what it is.
+    assert "at most 8 ([core] parallelism, per scheduler)" in " ".join(
+        limits(per_variant, {"max_active_tasks": 32, "parallelism": 8}, pipeline="p", form="m")[1]
+    )
     many = [_group(f"v{i}") for i in range(1001)]
-    assert limits(many, {"max_active_tasks": 2000})[1] == [
+    many_tasks = airflow_tasks(many, form=PER_VARIANT).tasks
+    assert limits(
+        many_tasks,
+        {"max_active_tasks": 2000, "parallelism": 2000},
+        pipeline="__default__",
+        form=PER_VARIANT,
+    )[1] == [
         "the DAG has 1001 tasks; Airflow's scheduler and UI slow down with more than about "
-        "1000. Consider one DAG per namespace: --pipelines <namespace>."
+        "1000. Write mapped tasks (the default: --tasks mapped)."
     ]
     # Task ids: the slug where it is unique; a digest of the name follows a shared slug.
     assert task_ids([_group("price_predictor.candidate1")]) == {
@@ -47,3 +65,98 @@ def test_airflow_names_limits_and_config():
     ids = task_ids([_group("a.b"), _group("a_b")])
     assert ids["a.b"] != ids["a_b"]
     assert all(re.fullmatch(r"a-b-[0-9a-f]{10}", task_id) for task_id in ids.values()), ids
+
+
+def _in(namespace: str, name: str, kind: str = "variant", *deps: str) -> TaskGroup:
+    variant = name.split(".", 1)[1] if kind == "variant" else None
+    return TaskGroup(name, kind, namespace, variant, (name,), deps)
+
+
+def _fan(namespace: str, count: int) -> list[TaskGroup]:
+    """A shared step, ``count`` variants after it, a collect step after them."""
+    variants = [_in(namespace, f"{namespace}.v{i}", "variant", namespace) for i in range(count)]
+    collect = _in(namespace, f"{namespace}.collect", "collect", *(v.name for v in variants))
+    return [_in(namespace, namespace, "shared"), *variants, collect]
+
+
+def test_a_namespace_s_variants_become_one_mapped_task_in_batches():
+    plan = airflow_tasks(_fan("ns", 5), form=MAPPED, batch_size=2)
+    assert [(t.name, t.kind, t.dependencies) for t in plan.tasks] == [
+        ("ns", "shared", ()),
+        ("ns[variants]", "mapped", ("ns",)),
+        ("ns.collect", "collect", ("ns[variants]",)),
+    ]
+    mapped = plan.tasks[1]
+    assert mapped.batches == (("ns.v0", "ns.v1"), ("ns.v2", "ns.v3"), ("ns.v4",))
+    assert mapped.variants == 5 and plan.unmapped == {}
+    assert widest(plan.tasks) == 3 and widest(plan.tasks, {"ns[variants]": 2}) == 2
+    # The DAG's task count does not grow with the variants.
+    assert len(airflow_tasks(_fan("ns", 500)).tasks) == 3
+
+
+def test_a_chain_and_a_collapse_that_would_cycle_stay_per_variant():
+    chain = [
+        _in("c", "c.m1"),
+        _in("c", "c.m2", "variant", "c.m1"),
+        _in("c", "c.m3", "variant", "c.m2"),
+    ]
+    plan = airflow_tasks([*chain, *_fan("ns", 2)])
+    assert plan.unmapped == {"c": "its variants read each other's outputs (a chain runs in order)"}
+    assert [t.name for t in plan.tasks if not t.mapped and t.kind == "variant"] == [
+        "c.m1",
+        "c.m2",
+        "c.m3",
+    ]
+    # a.x -> b.y -> a.z: mapping 'a' and 'b' both would make them wait for each other.
+    crossed = [
+        _in("a", "a.x"),
+        _in("b", "b.y", "variant", "a.x"),
+        _in("a", "a.z", "variant", "b.y"),
+    ]
+    plan = airflow_tasks(crossed)
+    assert plan.unmapped == {"a": "mapping it would make two tasks wait for each other"}
+    assert [(t.name, t.dependencies) for t in plan.tasks] == [
+        ("a.x", ()),
+        ("b[variants]", ("a.x",)),
+        ("a.z", ("b[variants]",)),
+    ]
+
+
+def test_a_map_longer_than_airflow_allows_is_refused_with_the_batch_size_that_fits():
+    tasks = airflow_tasks(_fan("ns", 1030)).tasks
+    with pytest.raises(ValueError) as refused:
+        limits(tasks, {"max_active_tasks": 2000}, pipeline="ns", form=MAPPED)
+    assert str(refused.value) == (
+        "namespace 'ns' would map 1030 task instances, more than Airflow's max_map_length "
+        "(1024), so the DAG would fail when it runs. Pass --batch-size 2 (or more), or raise "
+        "[core] max_map_length and say so with 'max_map_length' in conf/<env>/airflow.yml. "
+        "Nothing was written."
+    )
+    batched = airflow_tasks(_fan("ns", 1030), batch_size=2).tasks
+    assert limits(batched, {"max_active_tasks": 2000}, pipeline="ns", form=MAPPED)[0] == 515
+    assert (
+        limits(
+            tasks, {"max_map_length": 2048, "max_active_tasks": 2000}, pipeline="ns", form=MAPPED
+        )[0]
+        == 1030
+    )
+    with pytest.raises(
+        ValueError, match=r"'parallelism' in conf/<env>/airflow\.yml must be a whole"
+    ):
+        limits(batched, {"parallelism": "many"}, pipeline="ns", form=MAPPED)
+
+
+def test_namespace_settings_bound_the_map_and_name_the_pools():
+    config = {
+        "max_active_tis_per_dagrun": 4,
+        "namespaces": {"gpu": {"pool": "gpus", "max_active_tis_per_dagrun": 2}},
+    }
+    assert namespace_settings(config, "ns") == {"max_active_tis_per_dagrun": 4}
+    assert namespace_settings(config, "gpu") == {"max_active_tis_per_dagrun": 2, "pool": "gpus"}
+    tasks = airflow_tasks([*_fan("ns", 10), *_fan("gpu", 10)]).tasks
+    width, warnings = limits(tasks, config, pipeline="__default__", form=MAPPED)
+    assert width == 6  # 4 of ns's instances and 2 of gpu's at once
+    assert warnings == [
+        "variant tasks run in pool(s) 'gpus': create them ('airflow pools set <name> <slots> "
+        "<description>') before the first run; their slots also bound how many run at once."
+    ]

@@ -1,0 +1,177 @@
+"""The Airflow tasks of a DAG: task groups, with each namespace's variants mapped.
+
+In the ``mapped`` form (the default) a namespace's variants become **one**
+mapped task, ``.expand(...)``-ed over batches of variant names, so the DAG's
+task count no longer grows with the variants and Airflow's own limits
+(``max_active_tis_per_dagrun``, pools, ``max_map_length``) bound the map. In
+the ``per-variant`` form every variant is a task of its own, as before.
+
+A namespace stays per-variant where mapping cannot express its edges: a
+``chain`` (each month waits for the one before), or variants that read each
+other's outputs, or a collapse that would make two mapped tasks wait for each
+other. Everything here is pure: it needs the task groups, not Airflow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from .._checks.groups import VARIANT, TaskGroup, _topological
+from .._errors import ProjectError
+
+MAPPED, PER_VARIANT = "mapped", "per-variant"
+FORMS = (MAPPED, PER_VARIANT)
+MAPPED_SUFFIX = "[variants]"  # a mapped task's name: '<ns>[variants]', never a Kedro group name
+
+
+@dataclass(frozen=True)
+class AirflowTask:
+    """One task of the DAG.
+
+    Attributes:
+        name: The group's name, or ``<ns>[variants]`` for a mapped task.
+        kind: The group's kind (``shared``, ``variant``, ``collect``, ``node``),
+            or ``mapped``.
+        groups: The task groups it runs (a mapped task: every variant's).
+        batches: For a mapped task, the variant namespaces each mapped
+            instance runs (``[["ns.a", "ns.b"], ["ns.c"]]``); else empty.
+        dependencies: Names of the tasks that must finish first.
+        namespace: The declared namespace, if any.
+    """
+
+    name: str
+    kind: str
+    groups: tuple[TaskGroup, ...]
+    batches: tuple[tuple[str, ...], ...] = ()
+    dependencies: tuple[str, ...] = ()
+    namespace: str | None = None
+
+    @property
+    def mapped(self) -> bool:
+        return self.kind == MAPPED
+
+    @property
+    def variants(self) -> int:
+        """How many variants the task runs."""
+        return sum(1 for group in self.groups if group.kind == VARIANT)
+
+    @property
+    def nodes(self) -> tuple[str, ...]:
+        """The node names of a task that runs by node names."""
+        return self.groups[0].nodes
+
+    @property
+    def type(self) -> str:
+        """How the task selects: ``mapped``, ``namespace`` (one variant) or ``nodes``."""
+        return MAPPED if self.mapped else self.groups[0].type
+
+
+@dataclass
+class TaskPlan:
+    """The DAG's tasks in an order that respects their edges, and what stayed per-variant."""
+
+    tasks: list[AirflowTask]
+    unmapped: dict[str, str] = field(default_factory=dict)  # namespace -> why
+
+
+def airflow_tasks(
+    groups: Sequence[TaskGroup], *, form: str = MAPPED, batch_size: int = 1
+) -> TaskPlan:
+    """The DAG's tasks for ``groups`` (in dependency order).
+
+    Args:
+        groups: The pipeline's task groups, as :func:`task_groups` orders them.
+        form: ``mapped`` (one mapped task per namespace's variants) or
+            ``per-variant`` (one task per variant).
+        batch_size: Variants per mapped instance (the per-task startup is paid
+            once per batch).
+    """
+    if form not in FORMS:
+        raise ValueError(f"Unknown task form '{form}'; choose one of {', '.join(FORMS)}.")
+    by_namespace: dict[str, list[TaskGroup]] = {}
+    for group in groups:
+        if group.kind == VARIANT and group.namespace is not None:
+            by_namespace.setdefault(group.namespace, []).append(group)
+    mapped: dict[str, str] = {}  # variant group name -> its mapped task's name
+    unmapped: dict[str, str] = {}
+    if form == MAPPED:
+        for namespace, variants in by_namespace.items():
+            why = _why_not_mapped(variants)
+            if why is None:
+                trial = {**mapped, **{g.name: namespace + MAPPED_SUFFIX for g in variants}}
+                if _orderable(groups, trial):
+                    mapped = trial
+                    continue
+                why = "mapping it would make two tasks wait for each other"
+            unmapped[namespace] = why
+    return TaskPlan(_collapse(groups, mapped, batch_size), unmapped)
+
+
+def _why_not_mapped(variants: Sequence[TaskGroup]) -> str | None:
+    names = {group.name for group in variants}
+    for group in variants:
+        if names.intersection(group.dependencies):
+            return "its variants read each other's outputs (a chain runs in order)"
+    return None
+
+
+def _orderable(groups: Sequence[TaskGroup], mapped: Mapping[str, str]) -> bool:
+    depends: dict[str, dict[str, None]] = {}
+    for group in groups:
+        mine = mapped.get(group.name, group.name)
+        deps = depends.setdefault(mine, {})
+        for dependency in group.dependencies:
+            theirs = mapped.get(dependency, dependency)
+            if theirs == mine:
+                return False
+            deps[theirs] = None
+    try:
+        _topological(depends)
+    except ProjectError:  # it names the cycle; here only "no" matters
+        return False
+    return True
+
+
+def _collapse(
+    groups: Sequence[TaskGroup], mapped: Mapping[str, str], batch_size: int
+) -> list[AirflowTask]:
+    members: dict[str, list[TaskGroup]] = {}
+    for group in groups:
+        members.setdefault(mapped.get(group.name, group.name), []).append(group)
+    depends: dict[str, dict[str, None]] = {}
+    for name, grouped in members.items():
+        depends[name] = {
+            mapped.get(dep, dep): None for group in grouped for dep in group.dependencies
+        }
+    order = _topological(depends)  # acyclic: checked while choosing what to map
+    position = {name: index for index, name in enumerate(order)}
+    tasks = []
+    for name in order:
+        grouped = members[name]
+        first = grouped[0]
+        deps = tuple(sorted(depends[name], key=position.__getitem__))
+        if name in mapped.values():
+            variants = [group.name for group in grouped]
+            batches = tuple(
+                tuple(variants[i : i + batch_size]) for i in range(0, len(variants), batch_size)
+            )
+            tasks.append(AirflowTask(name, MAPPED, tuple(grouped), batches, deps, first.namespace))
+        else:
+            tasks.append(AirflowTask(name, first.kind, (first,), (), deps, first.namespace))
+    return tasks
+
+
+def widest(tasks: Sequence[AirflowTask], per_map: Mapping[str, int] | None = None) -> int:
+    """The most task instances that can run at once: a mapped task counts its
+    batches (at most ``per_map[name]`` of them at once, when given)."""
+    depth: dict[str, int] = {}
+    width: dict[int, int] = {}
+    for task in tasks:  # in dependency order
+        level = 1 + max((depth[d] for d in task.dependencies), default=-1)
+        depth[task.name] = level
+        instances = len(task.batches) if task.mapped else 1
+        if per_map and task.name in per_map:
+            instances = min(instances, per_map[task.name])
+        width[level] = width.get(level, 0) + instances
+    return max(width.values(), default=0)
