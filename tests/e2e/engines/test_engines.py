@@ -21,6 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from helpers import ROOT, demo_project, run_in
 
@@ -91,12 +92,6 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
-def groups_of(python: Path, project: Path) -> list[dict[str, Any]]:
-    run(python, project, "-m", "kedro", "dynamic", "plan", "--groups", "-o", "plan.json")
-    groups: list[dict[str, Any]] = json.loads((project / "plan.json").read_text())["groups"]
-    return groups
-
-
 # --- Airflow -----------------------------------------------------------------
 
 RUN_DAG = """
@@ -109,7 +104,10 @@ dag = bag.dags[sys.argv[2]]
 run = dag.test()
 print("RESULT " + json.dumps({
     "state": str(run.state),
-    "tasks": {ti.task_id: str(ti.state) for ti in run.get_task_instances()},
+    "tasks": sorted(
+        [ti.task_id, ti.map_index, ti.rendered_map_index, str(ti.state)]
+        for ti in run.get_task_instances()
+    ),
     "edges": sorted([up, down] for up in dag.task_ids for down in dag.get_task(up).downstream_task_ids),
 }))
 """
@@ -123,56 +121,80 @@ def airflow_env(tmp_path: Path, project: Path) -> dict[str, str]:
     }
 
 
-def test_airflow_runs_one_task_per_group_and_writes_what_kedro_run_writes(tmp_path):
+MODELS = ("small", "exact", "large", "tiny")
+FORECAST_EDGES = {("forecast-m1", "forecast-m2"), ("forecast-m2", "forecast-m3")}
+
+
+@pytest.mark.parametrize("form", ["mapped", "per-variant"])
+def test_airflow_runs_the_dag_and_writes_what_kedro_run_writes(tmp_path, form):
     python = engine_python("airflow")
     expected = reference(tmp_path, python)
     project = demo_project(tmp_path / "dag")
-    written = run(python, project, "-m", "kedro", "dynamic", "airflow")
-    assert (
-        "Wrote airflow_dags/engine_demo_dag.py: pipeline '__default__', 9 task(s) "
-        "(1 shared, 7 variant, 1 collect), up to 5 at once." in written
+    options = ["--batch-size", "3"] if form == "mapped" else ["--tasks", "per-variant"]
+    written = run(python, project, "-m", "kedro", "dynamic", "airflow", *options)
+    summary = (
+        "6 task(s) (1 shared, 1 mapped over 4 variants in 2 instances, 3 variant, 1 collect), "
+        "up to 3 at once."
+        if form == "mapped"
+        else "9 task(s) (1 shared, 7 variant, 1 collect), up to 5 at once."
     )
-    groups = groups_of(python, project)
+    assert f"Wrote airflow_dags/engine_demo_dag.py: pipeline '__default__', {summary}" in written
     env = airflow_env(tmp_path, project)
     run(python, project, "-m", "airflow", "db", "migrate", env=env)
     (tmp_path / "run_dag.py").write_text(RUN_DAG)
-    output = run(
-        python, project, str(tmp_path / "run_dag.py"), "airflow_dags", "engine-demo", env=env
+    # From another folder: the DAG finds the project by the path written into it.
+    elsewhere = tmp_path / "worker"
+    elsewhere.mkdir()
+    output = run_in(
+        elsewhere,
+        str(tmp_path / "run_dag.py"),
+        str(project / "airflow_dags"),
+        "engine-demo",
+        python=python,
+        env=env,
     )
     result = json.loads(output.split("RESULT ", 1)[1].splitlines()[0])
 
     assert result["state"] == "success"
-    assert result["tasks"] == {slug(g["name"]): "success" for g in groups}
-    assert sorted(result["tasks"]) == sorted(
-        [
-            "models",
-            "models-small",
-            "models-exact",
-            "models-large",
-            "models-tiny",
-            "models-collect",
-            "forecast-m1",
-            "forecast-m2",
-            "forecast-m3",
+    states = {state for *_, state in result["tasks"]}
+    assert states == {"success"}, result["tasks"]
+    edges = {tuple(edge) for edge in result["edges"]}
+    if form == "mapped":
+        assert [task[:3] for task in result["tasks"]] == [
+            ["forecast-m1", -1, None],
+            ["forecast-m2", -1, None],
+            ["forecast-m3", -1, None],
+            ["models", -1, None],
+            ["models-collect", -1, None],
+            # Each instance is labelled with the variants it ran (declaration order).
+            ["models-variants", 0, "models.exact, models.large, models.small"],
+            ["models-variants", 1, "models.tiny"],
         ]
-    )
-    edges = {(slug(d), slug(g["name"])) for g in groups for d in g["dependencies"]}
-    assert {tuple(edge) for edge in result["edges"]} == edges
-    assert edges == {
-        ("models", "models-small"),
-        ("models", "models-exact"),
-        ("models", "models-large"),
-        ("models", "models-tiny"),
-        ("models-small", "models-collect"),
-        ("models-exact", "models-collect"),
-        ("models-large", "models-collect"),
-        ("models-tiny", "models-collect"),
-        ("forecast-m1", "forecast-m2"),
-        ("forecast-m2", "forecast-m3"),
-    }
+        assert edges == {
+            ("models", "models-variants"),
+            ("models-variants", "models-collect"),
+            *FORECAST_EDGES,
+        }
+    else:
+        assert sorted(task[0] for task in result["tasks"]) == sorted(
+            [
+                "models",
+                *(f"models-{v}" for v in MODELS),
+                "models-collect",
+                "forecast-m1",
+                "forecast-m2",
+                "forecast-m3",
+            ]
+        )
+        assert edges == {
+            *(("models", f"models-{v}") for v in MODELS),
+            *((f"models-{v}", "models-collect") for v in MODELS),
+            *FORECAST_EDGES,
+        }
     assert outputs(project) == expected
     # Each task built only what it runs.
-    assert output.count("(only what this run's selection can touch)") == 9
+    tasks = 6 + 1 if form == "mapped" else 9
+    assert output.count("(only what this run's selection can touch)") == tasks
 
 
 # One task's own code, as an Airflow worker calls it: the DAG parsed by Airflow,
@@ -192,7 +214,7 @@ def test_two_variant_tasks_at_once_do_not_rewrite_the_shared_output(tmp_path):
     python = engine_python("airflow")
     project = demo_project(tmp_path / "dag")
     run(python, project, "-m", "kedro", "run")
-    run(python, project, "-m", "kedro", "dynamic", "airflow")
+    run(python, project, "-m", "kedro", "dynamic", "airflow", "--tasks", "per-variant")
     shared = project / "data" / "models" / "table.json"
     before = (shared.stat().st_mtime_ns, hashlib.sha256(shared.read_bytes()).hexdigest())
     metrics = [project / "data" / "models" / v / "metrics.json" for v in ("small", "large")]
