@@ -33,6 +33,9 @@ except ImportError:  # pragma: no cover - Windows
 logger = logging.getLogger(LOGGER)
 
 STATE_DIR = Path("data") / ".dynamic_pipelines"
+STATE_DIR_VARIABLE = "KEDRO_DYNAMIC_STATE_DIR"
+"""An environment variable that moves the state folder, e.g. to a volume that
+every worker of a cluster mounts (absolute, or relative to the project)."""
 VERSION = 1
 # Rewrite the journal when it has this many lines and more than twice as many
 # lines as groups.
@@ -40,9 +43,16 @@ COMPACT_AFTER = 1000
 MIN_LINE = len('{"group": "", "v": 1}\n')  # the shortest line a record can have
 
 
+def state_dir(project_path: str | os.PathLike[str]) -> Path:
+    """The plugin's state folder: ``$KEDRO_DYNAMIC_STATE_DIR`` when set, else
+    ``data/.dynamic_pipelines`` in the project."""
+    moved = os.environ.get(STATE_DIR_VARIABLE)
+    return Path(project_path) / (Path(moved) if moved else STATE_DIR)
+
+
 def state_path(project_path: str | os.PathLike[str], env: str | None) -> Path:
     """Where the state of ``env`` (``local`` when unset) lives."""
-    return Path(project_path) / STATE_DIR / f"{env or 'local'}.jsonl"
+    return state_dir(project_path) / f"{env or 'local'}.jsonl"
 
 
 def _lines(path: Path, bad: list[int] | None = None) -> Iterator[dict[str, Any]]:

@@ -32,7 +32,7 @@ from typing import Any
 import kedro
 from kedro.pipeline import Pipeline
 
-from .._rerun.journal import STATE_DIR
+from .._rerun.journal import state_dir
 
 FILE = "checked.json"
 KEEP = 32  # digests remembered: environments, --params sets, selections
@@ -94,7 +94,7 @@ def verdict_key(
 
 
 def _file(project_path: str) -> Path:
-    return Path(project_path) / STATE_DIR / FILE
+    return state_dir(project_path) / FILE
 
 
 def _kept(project_path: str) -> list[str]:

@@ -133,3 +133,21 @@ def test_compare_names_a_written_file_it_cannot_read_and_exits_1(demo_session):
     assert result.exit_code == 1
     assert "1 variant(s) wrote 'metrics' but it cannot be read: models.tiny (" in result.output
     assert "Re-run them, e.g. 'kedro dynamic run --stale'." in result.output
+
+
+def test_the_state_folder_moves_to_a_shared_volume_and_a_worker_without_it_sees_never_run(
+    demo_session, tmp_path, monkeypatch
+):
+    # Workers of a cluster point KEDRO_DYNAMIC_STATE_DIR at one shared volume: what
+    # runs anywhere is recorded there, and status on any machine with it agrees.
+    shared = tmp_path / "shared_state"
+    monkeypatch.setenv("KEDRO_DYNAMIC_STATE_DIR", str(shared))
+    _run_demo(namespaces=["models"])
+    _run_demo(namespaces=["forecast"])
+    assert (shared / "local.jsonl").exists() and (shared / "checked.json").exists()
+    assert not (demo_session / "data" / ".dynamic_pipelines").exists()
+    assert "0 of 9 group(s) stale." in dynamic("status").output
+    # A machine without the shared folder never calls a result up to date.
+    monkeypatch.delenv("KEDRO_DYNAMIC_STATE_DIR")
+    rows = _json_rows(dynamic("status", "--json").output)
+    assert {r["reasons"][0] for r in rows} == {"never run"} and len(rows) == 9
