@@ -108,6 +108,9 @@ def airflow(
                 config=config,
                 form=form,
                 batch_size=batch_size,
+                catalog=loaded.loader["catalog"],
+                project_path=project.as_posix(),
+                key=loaded.key,
             )
         except DynamicPipelinesError:
             raise  # one line already, through open_project

@@ -19,11 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .._checks.catalog_index import dataset_origin_path
 from .._checks.groups import GROUP_KINDS, SHARED, TaskGroup, task_groups
-from .._constants import DEFAULT_PIPELINE
+from .._constants import DEFAULT_KEY, DEFAULT_PIPELINE
 from .._declaration.names import did_you_mean
 from .._expansion.result import Expansion
 from .airflow_tasks import MAPPED, AirflowTask, TaskPlan, airflow_tasks, widest
+from .crossing import crossings, unreachable
 
 TEMPLATE = Path(__file__).parent / "templates" / "airflow_dag.j2"
 DEFAULT_ENV = "local"
@@ -229,6 +231,17 @@ def render(
     ).dump(str(target))
 
 
+def _shared_disk(settings: Mapping[str, Any]) -> bool:
+    """Whether the workers share the disk the project's data is on (``airflow.yml``:
+    ``shared_disk``, true by default, as on one machine)."""
+    value = settings.get("shared_disk", True)
+    if not isinstance(value, bool):
+        raise ValueError(
+            f"'shared_disk' in conf/<env>/airflow.yml must be true or false, not {value!r}."
+        )
+    return value
+
+
 def summary(plan: DagPlan) -> str:
     """``5 task(s) (1 shared, 1 mapped over 4 variants in 2 instances, 3 variant, 1 collect)``."""
     counts = Counter(task.kind for task in plan.tasks)
@@ -284,6 +297,9 @@ def dag_plans(
     config: Mapping[str, Any],
     form: str = MAPPED,
     batch_size: int = 1,
+    catalog: Mapping[str, Any] | None = None,
+    project_path: str = "",
+    key: str = DEFAULT_KEY,
 ) -> list[DagPlan]:
     """Every DAG file ``kedro dynamic airflow`` would write, checked before any is.
 
@@ -305,6 +321,22 @@ def dag_plans(
         tasks: TaskPlan = airflow_tasks(groups, form=form, batch_size=batch_size)
         settings = dag_config(config, name)
         width, warnings = limits(tasks.tasks, settings, pipeline=name, form=form)
+        if catalog is not None:
+            problems = unreachable(
+                crossings(pipelines[name], tasks.tasks),
+                catalog,
+                shared_disk=_shared_disk(settings),
+                project_path=project_path,
+                origin=lambda dataset: dataset_origin_path(dataset, expansion, key),
+            )
+            if problems:
+                where = "" if _shared_disk(settings) else " (airflow.yml: shared_disk: false)"
+                raise ValueError(
+                    f"the tasks of pipeline '{name}' could not read what other tasks write"
+                    f"{where}:\n"
+                    + "\n".join(f"  {problem}" for problem in problems)
+                    + "\nNothing was written."
+                )
         dag = dag_name(package, env, name)
         plans.append(
             DagPlan(
@@ -321,13 +353,13 @@ def dag_plans(
         )
     seen: dict[str, str] = {}
     for plan in plans:
-        for key in (plan.target.name, slugify(plan.dag_name)):
-            if key in seen and seen[key] != plan.pipeline:
+        for taken in (plan.target.name, slugify(plan.dag_name)):
+            if taken in seen and seen[taken] != plan.pipeline:
                 raise ValueError(
-                    f"pipelines '{seen[key]}' and '{plan.pipeline}' would both be written as "
+                    f"pipelines '{seen[taken]}' and '{plan.pipeline}' would both be written as "
                     f"'{plan.target.name}' (dag id '{slugify(plan.dag_name)}'): the second "
                     "would replace the first. Write them one at a time with --target-dir, "
                     "or rename one. Nothing was written."
                 )
-            seen[key] = plan.pipeline
+            seen[taken] = plan.pipeline
     return plans

@@ -7,14 +7,20 @@ from pathlib import Path
 
 import yaml
 from click.testing import CliRunner
-from helpers import dynamic
+from helpers import FACTORY, dynamic
 
 from kedro_dynamic_hooks._cli import commands
+
+
+def _persist_model_input_tables(project: Path) -> None:
+    with (project / "conf" / "base" / "catalog.yml").open("a") as file:
+        file.write(FACTORY)
 
 
 def test_airflow_writes_a_dag_with_a_mapped_task_per_namespace(session_project):
     import ast
 
+    _persist_model_input_tables(session_project)
     written = dynamic("airflow")
     assert written.exit_code == 0, written.output
     assert (
@@ -100,6 +106,7 @@ def test_airflow_renders_kedro_airflows_own_template_too(session_project):
 
     import kedro_airflow
 
+    _persist_model_input_tables(session_project)
     template = Path(kedro_airflow.__file__).parent / "airflow_dag_template.j2"
     result = dynamic("airflow", "--jinja-file", str(template))
     assert result.exit_code == 0, result.output
@@ -140,3 +147,44 @@ def test_dagster_writes_one_job_per_namespace(session_project):
     assert "Executor 'dynamic_pipelines': at most 2 process(es)." in again.output
     config = yaml.safe_load((session_project / "conf" / "local" / "dagster.yml").read_text())
     assert config["executors"]["dynamic_pipelines"] == {"multiprocess": {"max_concurrent": 2}}
+
+
+def test_airflow_refuses_a_dag_whose_tasks_could_not_read_each_others_data(session_project):
+    # The reference declaration keeps each namespace's model input table in memory.
+    in_memory = CliRunner().invoke(commands, ["dynamic", "airflow"])
+    assert in_memory.exit_code == 1
+    assert in_memory.output == (
+        "Error: the tasks of pipeline '__default__' could not read what other tasks write:\n"
+        "  'price_predictor.model_input_table' (written by task 'price_predictor', read by "
+        "'price_predictor[variants]') is kept in memory, which ends with its task: give it a "
+        "catalog entry, a catalog template or a dataset factory.\n"
+        "  'reviews_predictor.model_input_table' (written by task 'reviews_predictor', read by "
+        "'reviews_predictor[variants]') is kept in memory, which ends with its task: give it a "
+        "catalog entry, a catalog template or a dataset factory.\n"
+        "Nothing was written.\n"
+    )
+    _persist_model_input_tables(session_project)
+    (session_project / "conf" / "base" / "airflow.yml").write_text(
+        "default: {shared_disk: false}\n"
+    )
+    refused = CliRunner().invoke(commands, ["dynamic", "airflow", "-p", "price_predictor"])
+    assert refused.exit_code == 1
+    lines = refused.output.splitlines()
+    assert lines[0] == (
+        "Error: the tasks of pipeline 'price_predictor' could not read what other tasks write "
+        "(airflow.yml: shared_disk: false):"
+    )
+    assert lines[-1] == "Nothing was written."
+    assert lines[1:-1] == [
+        "  '{namespace}.model_input_table' ('price_predictor.model_input_table', written by "
+        "task 'price_predictor', read by 'price_predictor[variants]') is on a local disk "
+        "(data/03_primary/price_predictor/model_input_table.parquet), which other workers do "
+        "not see: store it on object storage (s3://, gs://, abfs://) or a database."
+    ]
+    assert not (session_project / "airflow_dags").exists()
+
+    (session_project / "conf" / "base" / "airflow.yml").write_text("default: {shared_disk: 'no'}\n")
+    wrong = CliRunner().invoke(commands, ["dynamic", "airflow"])
+    assert wrong.output == (
+        "Error: 'shared_disk' in conf/<env>/airflow.yml must be true or false, not 'no'.\n"
+    )
