@@ -151,66 +151,113 @@ def airflow(
 @click.option(
     "--replace",
     is_flag=True,
-    help="Replace jobs named like a namespace that differ from the job this writes "
-    "(refused by default: they may be yours).",
+    help=f"Replace a job of yours named '{_dagster.FACTORY}' (refused by default).",
 )
-def dagster(env: str | None, max_concurrent: int | None, replace: bool) -> None:
-    """Write one kedro-dagster job per namespace into conf/<env>/dagster.yml.
+@click.option(
+    "--project-path",
+    type=str,
+    default=None,
+    help="The project folder as Dagster's processes see it (default: its absolute path).",
+)
+def dagster(
+    env: str | None, max_concurrent: int | None, replace: bool, project_path: str | None
+) -> None:
+    """Write kedro-dagster's job per namespace into conf/<env>/dagster.yml, and
+    definitions that build only the job a process runs.
 
     Each job runs its namespace's shared step once, the variants in parallel
     (multiprocess executor), then the collect step. Other jobs and settings in
     the file are kept (its comments are not).
     """
+    import importlib.util
+
+    from kedro.framework.project import PACKAGE_NAME
 
     with open_project(env) as loaded:
         project = Path(loaded.context.project_path)
         run_env = env or loaded.context.env or _airflow.DEFAULT_ENV
-        namespaces = list(loaded.expansion.variants)
+        expansion = loaded.expansion
+        namespaces = list(expansion.variants)
+        renamed = _dagster.renamed_by_kedro_dagster(expansion, loaded.key)
         try:
             widest = max(
                 (
-                    _airflow.widest_level(task_groups(loaded.pipelines[ns], loaded.expansion))
+                    _airflow.widest_level(task_groups(loaded.pipelines[ns], expansion))
                     for ns in namespaces
                 ),
                 default=1,
             )
         except DynamicPipelinesError as exc:
             raise reported(exc) from exc
+        ours = {node.name for node in expansion.nodes}
+        outside = [n.name for n in loaded.pipelines[DEFAULT_PIPELINE].nodes if n.name not in ours]
         conf = Path(loaded.context.config_loader.conf_source)
+        key = loaded.key
+    if renamed:
+        raise click.ClickException(
+            "kedro-dagster writes '.' as '__' and reads every '__' back as '.', so these names "
+            "would not survive it:\n"
+            + "\n".join(f"  {line}" for line in renamed)
+            + "\nNothing was written."
+        )
     path = conf / run_env / "dagster.yml"
+    shown = shown_path(path.as_posix(), project.as_posix())
     try:
         current = _dagster.read_config(path)
     except (ValueError, yaml.YAMLError) as exc:
         raise click.ClickException(f"Cannot read {path}: {exc}") from exc
-    config, added, replaced = _dagster.updated_config(
+    result = _dagster.updated_config(
         current,
         namespaces,
+        outside=outside,
         max_concurrent=max_concurrent or min(widest, 8),
         replace_executor=max_concurrent is not None,
     )
-    if replaced and not replace:
+    if result.replaced and not replace:
         raise click.ClickException(
-            f"{shown_path(path.as_posix(), project.as_posix())} already has job(s) "
-            f"{', '.join(repr(name) for name in replaced)}, named like a namespace but not "
-            "the job this command writes. Rename yours, or pass --replace to overwrite them. "
-            "Nothing was written."
+            f"{shown} already has a job '{_dagster.FACTORY}' that is not the one this command "
+            "writes. Rename yours, or pass --replace to overwrite it. Nothing was written."
         )
+    spec = importlib.util.find_spec(str(PACKAGE_NAME))
+    package_dir = Path(next(iter(spec.submodule_search_locations or ()))) if spec else None
+    if package_dir is None:
+        raise click.ClickException(f"Cannot find the project's package '{PACKAGE_NAME}'.")
+    definitions = package_dir / f"{_dagster.DEFINITIONS}.py"
     try:
-        _dagster.write_config(path, config)
+        _dagster.write_config(path, result.config)
+        _dagster.render_definitions(
+            definitions,
+            package=str(PACKAGE_NAME),
+            env=run_env,
+            project_path=project_path or project.resolve().as_posix(),
+            key=key,
+        )
     except OSError as exc:
-        raise click.ClickException(f"Cannot write {path}: {exc.strerror or exc}.") from exc
-    shown = shown_path(path.as_posix(), project.as_posix())
+        raise click.ClickException(f"Cannot write {exc.filename}: {exc.strerror or exc}.") from exc
     click.echo(
-        f"Wrote {shown}: {len(namespaces)} job(s), one per namespace "
-        f"({', '.join(namespaces)}); {len(added)} added, {len(replaced)} replaced. kedro-dagster "
-        f"names them '{run_env}__<namespace>'."
+        f"Wrote {shown}: the job factory '{_dagster.FACTORY}' gives {len(namespaces)} job(s), "
+        f"one per namespace ({', '.join(namespaces)}), named "
+        f"'{run_env}__<namespace>__{_dagster.SUFFIX}'."
     )
+    if result.removed:
+        click.echo(f"Removed the job(s) an earlier version wrote: {', '.join(result.removed)}.")
+    if result.default:
+        click.echo(f"Job 'default' (kedro dagster init's): {result.default}.")
     if max_concurrent is not None:
         click.echo(f"Executor '{_dagster.EXECUTOR}': at most {max_concurrent} process(es).")
-    if not current:
-        click.echo(
-            "The file was new. kedro-dagster also needs definitions.py: run 'kedro dagster "
-            "init' (it rewrites dagster.yml), then this command again."
+    module = f"{PACKAGE_NAME}.{_dagster.DEFINITIONS}"
+    click.echo(
+        f"Wrote {shown_path(definitions.as_posix(), project.as_posix())}: each process builds "
+        f"only its job's namespace. Run a job with: dagster job execute -m {module} "
+        f"-j {run_env}__{namespaces[0]}__{_dagster.SUFFIX}"
+    )
+    for name in result.overlapping:
+        click.secho(
+            f"Warning: job '{name}' in {shown} runs nodes of a namespace job too; Dagster "
+            "refuses to load two jobs that share a node ('Conflicting definitions'). "
+            "Filter it (node_names, node_namespaces) or remove it.",
+            fg="yellow",
+            err=True,
         )
 
 

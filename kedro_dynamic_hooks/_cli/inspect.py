@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,6 +17,7 @@ from rich.tree import Tree
 from .._checks.policy import Verdict, verdict
 from .._constants import DEFAULT_KEY
 from .._declaration.schema import parameters_schema
+from .._deploy.dagster import renamed_by_kedro_dagster
 from .._errors import DynamicPipelinesError
 from .._runtime.config import original
 from .._runtime.report import UnknownSelection, namespace_summaries, plan_report
@@ -223,6 +225,11 @@ def validate(env: str | None, params: dict[str, Any], strict: bool) -> None:
                 strict=strict,
                 project_path=str(project.project_path),
             )
+            dagster_names = (
+                renamed_by_kedro_dagster(expansion, project.key)
+                if importlib.util.find_spec("kedro_dagster")
+                else []
+            )
     except DynamicPipelinesError as exc:
         found = Verdict(list(exc.errors))
     if found.problems:
@@ -238,6 +245,12 @@ def validate(env: str | None, params: dict[str, Any], strict: bool) -> None:
         click.echo(
             "Runs of one variant or of another pipeline that would fail (validate --strict "
             "refuses them):\n" + "\n".join(f"  {w.alone()}" for w in found.warnings)
+        )
+    if dagster_names:
+        click.echo(
+            "Names kedro-dagster (installed here) would turn into others ('__' becomes '.'; "
+            "kedro dynamic dagster refuses them):\n"
+            + "\n".join(f"  {line}" for line in dagster_names)
         )
     if expansion.added_keys:
         click.echo(

@@ -41,6 +41,14 @@ class MatrixSpec(_Section):
         gt=0,
         description="Refuse matrices with more combinations than this.",
     )
+    separator: str = Field(
+        default="__",
+        pattern=r"^[A-Za-z0-9_]+$",
+        description=(
+            "What joins the axes' labels in a combination's name; '_x_' gives names that "
+            "kedro-dagster keeps ('__' becomes '.' there)."
+        ),
+    )
 
 
 class ChainSpec(_Section):

@@ -78,7 +78,7 @@ def _matrix(matrix: MatrixSpec, *, path: str) -> dict[str, dict[str, Any]]:
         )
     combos: dict[str, dict[str, Any]] = {}
     for combo in itertools.product(*axes):
-        name = "__".join(label for label, _ in combo)
+        name = matrix.separator.join(label for label, _ in combo)
         problem = name_problem(name)
         if problem or name in combos:
             reason = problem or "is produced by two different combinations"

@@ -130,23 +130,60 @@ def test_airflow_and_dagster_errors_are_one_line(session_project):
     assert broken.output.endswith("dagster.yml does not hold a YAML mapping.\n")
 
 
-def test_dagster_writes_one_job_per_namespace(session_project):
+def test_dagster_writes_the_job_factory_and_definitions_that_build_one_namespace(
+    session_project,
+):
+    import ast
+
     result = dynamic("dagster")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(
-        "Wrote conf/local/dagster.yml: 2 job(s), one per namespace (price_predictor, "
-        "reviews_predictor); 2 added, 0 replaced. kedro-dagster names them "
-        "'local__<namespace>'.\nThe file was new. kedro-dagster also needs definitions.py: "
-        "run 'kedro dagster init' (it rewrites dagster.yml), then this command again."
+    assert result.output == (
+        "Wrote conf/local/dagster.yml: the job factory '{namespace}__dynamic' gives 2 job(s), "
+        "one per namespace (price_predictor, reviews_predictor), named "
+        "'local__<namespace>__dynamic'.\n"
+        "Wrote src/spaceflights_dynamic/dynamic_definitions.py: each process builds only its "
+        "job's namespace. Run a job with: dagster job execute -m "
+        "spaceflights_dynamic.dynamic_definitions -j local__price_predictor__dynamic\n"
     )
     config = yaml.safe_load((session_project / "conf" / "local" / "dagster.yml").read_text())
     assert config["executors"] == {"dynamic_pipelines": {"multiprocess": {"max_concurrent": 4}}}
-    assert set(config["jobs"]) == {"price_predictor", "reviews_predictor"}
-    again = dynamic("dagster", "--max-concurrent", "2")
-    assert "0 added, 0 replaced" in again.output
+    assert config["jobs"] == {
+        "{namespace}__dynamic": {
+            "pipeline": {"pipeline_name": "__default__", "node_namespaces": ["{namespace}"]},
+            "executor": "dynamic_pipelines",
+        }
+    }
+    definitions = (
+        session_project / "src" / "spaceflights_dynamic" / "dynamic_definitions.py"
+    ).read_text()
+    ast.parse(definitions)
+    assert f"PROJECT_PATH = {session_project.resolve().as_posix()!r}" in definitions
+    assert "ENV = 'local'" in definitions and "KEY = 'dynamic_pipelines'" in definitions
+    assert "with selecting(pipelines=[namespace]):" in definitions
+
+    again = dynamic("dagster", "--max-concurrent", "2", "--project-path", "/opt/project")
     assert "Executor 'dynamic_pipelines': at most 2 process(es)." in again.output
     config = yaml.safe_load((session_project / "conf" / "local" / "dagster.yml").read_text())
     assert config["executors"]["dynamic_pipelines"] == {"multiprocess": {"max_concurrent": 2}}
+    definitions = (
+        session_project / "src" / "spaceflights_dynamic" / "dynamic_definitions.py"
+    ).read_text()
+    assert "PROJECT_PATH = '/opt/project'" in definitions
+
+
+def test_dagster_refuses_names_kedro_dagster_would_turn_into_others(sample_session):
+    # The committed sample's 'experiments' matrix joins its axes with '__'.
+    refused = CliRunner().invoke(commands, ["dynamic", "dagster"])
+    assert refused.exit_code == 1
+    assert refused.output.endswith(
+        "Error: kedro-dagster writes '.' as '__' and reads every '__' back as '.', so these "
+        "names would not survive it:\n"
+        "  namespace 'experiments': its matrix names 6 combination(s) with '__' (e.g. "
+        "'model_linear__test_size_0p2'): set 'separator: _x_' at "
+        "dynamic_pipelines.experiments.matrix.\n"
+        "Nothing was written.\n"
+    )
+    assert not (sample_session / "conf" / "local" / "dagster.yml").exists()
 
 
 def test_airflow_refuses_a_dag_whose_tasks_could_not_read_each_others_data(session_project):

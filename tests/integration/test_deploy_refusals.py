@@ -44,19 +44,20 @@ def test_two_dags_with_one_file_name_are_refused_and_nothing_is_written(demo_ses
 
 def test_the_dagster_writer_never_silently_replaces_a_job_of_yours(demo_session):
     path = demo_session / "conf" / "local" / "dagster.yml"
-    mine = {"jobs": {"models": {"pipeline": {"pipeline_name": "models", "tags": ["mine"]}}}}
+    mine = {"jobs": {"{namespace}__dynamic": {"pipeline": {"pipeline_name": "models"}}}}
     path.write_text(yaml.safe_dump(mine))
     refused = invoke("dagster")
     assert refused.exit_code == 1
-    assert (
-        "conf/local/dagster.yml already has job(s) 'models', named like a namespace but not the "
-        "job this command writes. Rename yours, or pass --replace to overwrite them. Nothing was "
-        "written." in refused.output
+    assert refused.output == (
+        "Error: conf/local/dagster.yml already has a job '{namespace}__dynamic' that is not the "
+        "one this command writes. Rename yours, or pass --replace to overwrite it. Nothing was "
+        "written.\n"
     )
     assert yaml.safe_load(path.read_text()) == mine
+    assert not (demo_session / "src" / "engine_demo" / "dynamic_definitions.py").exists()
     replaced = invoke("dagster", "--replace")
     assert replaced.exit_code == 0, replaced.output
-    assert "1 added, 1 replaced" in replaced.output
-    assert yaml.safe_load(path.read_text())["jobs"]["models"]["pipeline"] == {
-        "pipeline_name": "models"
+    assert yaml.safe_load(path.read_text())["jobs"]["{namespace}__dynamic"]["pipeline"] == {
+        "pipeline_name": "__default__",
+        "node_namespaces": ["{namespace}"],
     }

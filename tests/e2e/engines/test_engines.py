@@ -197,6 +197,39 @@ def test_airflow_runs_the_dag_and_writes_what_kedro_run_writes(tmp_path, form):
     assert output.count("(only what this run's selection can touch)") == tasks
 
 
+def test_a_real_scheduler_runs_the_mapped_dag_in_parallel_and_writes_what_kedro_run_writes(
+    tmp_path,
+):
+    """Airflow as deployed: api-server, dag-processor and scheduler, LocalExecutor on
+    SQLite, processes started outside the project; one triggered run."""
+    from airflow_cluster import overlapping, run_dag_for_real
+
+    python = engine_python("airflow")
+    expected = reference(tmp_path, python)
+    project = demo_project(tmp_path / "dag")
+    run(python, project, "-m", "kedro", "dynamic", "airflow", "--batch-size", "2")
+    elsewhere = tmp_path / "worker"
+    elsewhere.mkdir()
+    result = run_dag_for_real(
+        python, project, tmp_path / "airflow_home", "engine-demo", parallelism=4, cwd=elsewhere
+    )
+
+    assert result["state"] == "success", result.get("failure_logs")
+    assert len(result["dag_runs"]) == 1  # schedule=None, max_active_runs=1: one run
+    instances = result["task_instances"]
+    assert sorted((ti["task_id"], ti["map_index"], ti["state"]) for ti in instances) == [
+        ("forecast-m1", -1, "success"),
+        ("forecast-m2", -1, "success"),
+        ("forecast-m3", -1, "success"),
+        ("models", -1, "success"),
+        ("models-collect", -1, "success"),
+        ("models-variants", 0, "success"),
+        ("models-variants", 1, "success"),
+    ]
+    assert overlapping(instances), "no two task instances ran at the same time"
+    assert outputs(project) == expected
+
+
 # One task's own code, as an Airflow worker calls it: the DAG parsed by Airflow,
 # the task's callable run (without Airflow's database, which SQLite cannot share
 # between two writers).
@@ -276,61 +309,92 @@ def test_airflow_refuses_a_pipeline_that_is_not_registered(tmp_path):
 
 # --- Dagster -----------------------------------------------------------------
 
-RUN_JOBS = """
+LIST_JOBS = """
 import json, sys
-import dagster as dg
-from engine_demo.definitions import defs
-
-results = {}
-for name in sys.argv[1:]:
-    job = defs.resolve_job_def(name)
-    result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral())
-    results[name] = {
-        "success": result.success,
-        "steps": sorted(e.step_key for e in result.all_events if e.event_type_value == "STEP_SUCCESS"),
-    }
-print("RESULT " + json.dumps(results))
+import importlib
+defs = importlib.import_module(sys.argv[1]).defs
+repository = defs if hasattr(defs, "get_all_jobs") else defs.get_repository_def()
+# Loading every job is what Dagster's code server does: conflicting ops fail here.
+jobs = repository.get_all_jobs()
+print("RESULT " + json.dumps(sorted(job.name for job in jobs if not job.name.startswith("__"))))
 """
 
 
-def test_dagster_runs_a_job_per_namespace_and_writes_what_kedro_run_writes(tmp_path):
+def matrix_demo(root: Path) -> Path:
+    """The demo project with ``models`` as a named variant and a two-axis matrix
+    whose names survive kedro-dagster (``separator: _x_``)."""
+    project = demo_project(root)
+    path = project / "conf" / "base" / "parameters.yml"
+    params = yaml.safe_load(path.read_text())
+    params["options"]["beta"] = 0
+    models = params["dynamic_pipelines"]["models"]
+    models["variants"] = {"exact": {}}
+    models["matrix"] = {
+        "parameters": {"options.alpha": {"lo": 0.5, "hi": 2.0}, "options.beta": [1, 2]},
+        "separator": "_x_",
+    }
+    path.write_text(yaml.safe_dump(params))
+    return project
+
+
+def test_dagster_runs_a_matrix_job_per_namespace_on_the_multiprocess_executor(tmp_path):
     python = engine_python("dagster")
-    expected = reference(tmp_path, python)
-    project = demo_project(tmp_path / "dagster")
+    reference_project = matrix_demo(tmp_path / "reference")
+    run(python, reference_project, "-m", "kedro", "run")
+    expected = outputs(reference_project)
+    assert len(expected) == 1 + 5 + 1 + 3 * 2, sorted(expected)
+    project = matrix_demo(tmp_path / "dagster")
     run(python, project, "-m", "kedro", "dagster", "init", "--env", "local")
     written = run(python, project, "-m", "kedro", "dynamic", "dagster")
     assert (
-        "Wrote conf/local/dagster.yml: 2 job(s), one per namespace (forecast, models); "
-        "2 added, 0 replaced. kedro-dagster names them 'local__<namespace>'." in written
+        "Wrote conf/local/dagster.yml: the job factory '{namespace}__dynamic' gives 2 job(s), "
+        "one per namespace (forecast, models), named 'local__<namespace>__dynamic'." in written
     )
-    config = yaml.safe_load((project / "conf" / "local" / "dagster.yml").read_text())
-    assert config["jobs"]["models"] == {
-        "pipeline": {"pipeline_name": "models"},
-        "executor": "dynamic_pipelines",
-    }
-    assert config["executors"]["dynamic_pipelines"] == {"multiprocess": {"max_concurrent": 4}}
-    assert "default" in config["jobs"]  # kedro dagster init's own job is kept
-    # A second run replaces nothing.
-    again = run(python, project, "-m", "kedro", "dynamic", "dagster")
-    assert "0 added, 0 replaced" in again
+    # kedro dagster init's 'default' job would share every node with ours.
+    assert (
+        "Job 'default' (kedro dagster init's): removed (every node of it is in a namespace job)."
+        in written
+    )
+    (tmp_path / "list_jobs.py").write_text(LIST_JOBS)
+    for module in ("engine_demo.definitions", "engine_demo.dynamic_definitions"):
+        listed = run(python, project, str(tmp_path / "list_jobs.py"), module)
+        jobs = json.loads(listed.split("RESULT ", 1)[1].splitlines()[0])
+        assert jobs == ["local__forecast__dynamic", "local__models__dynamic"], module
 
-    (tmp_path / "run_jobs.py").write_text(RUN_JOBS)
-    output = run(python, project, str(tmp_path / "run_jobs.py"), "local__models", "local__forecast")
-    result = json.loads(output.split("RESULT ", 1)[1].splitlines()[0])
-    assert result["local__models"]["success"] and result["local__forecast"]["success"]
-    hooks = {"before_pipeline_run_hook_{}", "after_pipeline_run_hook_{}"}
-    assert set(result["local__models"]["steps"]) == {
-        "models__make_table",
-        *(
-            f"models__{v}__{n}"
-            for v in ("small", "exact", "large", "tiny")
-            for n in ("fit", "score")
-        ),
-        "models__compare",
-        *(hook.format("models") for hook in hooks),
-    }
-    assert set(result["local__forecast"]["steps"]) == {
-        *(f"forecast__m{i}__step" for i in (1, 2, 3)),
-        *(hook.format("forecast") for hook in hooks),
-    }
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    logs = {}
+    for job in ("local__models__dynamic", "local__forecast__dynamic"):
+        logs[job] = run(
+            python,
+            project,
+            "-m",
+            "dagster",
+            "job",
+            "execute",
+            "-m",
+            "engine_demo.dynamic_definitions",
+            "-j",
+            job,
+            env={"DAGSTER_HOME": str(home)},
+        )
+        assert "Executing steps using multiprocess executor" in logs[job]
+        assert f'RUN_SUCCESS - Finished execution of run for "{job}"' in logs[job]
     assert outputs(project) == expected
+    # Every step process built its own namespace only: 5 variants x 2 nodes, the
+    # shared and collect steps and kedro-dagster's two hook ops (14), and the run.
+    # kedro-dagster's first hook op fires the hook once more outside any selection.
+    log = logs["local__models__dynamic"]
+    assert log.count("Expanded 1 namespace(s) into 5") >= 14
+    assert log.count("Expanded 2 namespace(s)") <= 1
+
+    # A namespace removed from the declaration leaves no job behind, and no error.
+    path = project / "conf" / "base" / "parameters.yml"
+    params = yaml.safe_load(path.read_text())
+    del params["dynamic_pipelines"]["forecast"]
+    path.write_text(yaml.safe_dump(params))
+    for module in ("engine_demo.definitions", "engine_demo.dynamic_definitions"):
+        listed = run(python, project, str(tmp_path / "list_jobs.py"), module)
+        assert json.loads(listed.split("RESULT ", 1)[1].splitlines()[0]) == [
+            "local__models__dynamic"
+        ]

@@ -61,3 +61,23 @@ def test_a_yaml_boolean_as_a_variant_name_says_to_quote_it(templates, reference)
         parse_declaration(raw)
     assert "got the boolean True: YAML reads an unquoted on, off" in info.value.detail
     assert "quote the name (e.g. 'on')" in info.value.detail
+
+
+def test_a_matrix_separator_joins_the_labels_and_its_clashes_are_refused():
+    def combos(matrix: dict) -> list[str]:
+        raw = {"ns": {"pipelines": ["t"], "matrix": matrix}}
+        return list(parse_declaration(raw).root["ns"].variant_overrides)
+
+    axes = {"opts.a": {"x": 1, "y": 2}, "opts.b": {"z": 3}}
+    assert combos({"parameters": axes}) == ["a_x__b_z", "a_y__b_z"]
+    assert combos({"parameters": axes, "separator": "_x_"}) == ["a_x_x_b_z", "a_y_x_b_z"]
+    with pytest.raises(DeclarationError) as bad:
+        combos({"parameters": axes, "separator": "-"})
+    assert bad.value.path == "dynamic_pipelines.ns.matrix.separator"
+    assert "String should match pattern '^[A-Za-z0-9_]+$'" in bad.value.detail
+    # '_' can make two combinations one name: refused, naming it.
+    clash = {"opts.a": {"x_b": 1, "x": 2}, "opts.b": {"y": 3, "b_y": 4}}
+    with pytest.raises(DeclarationError) as same:
+        combos({"parameters": clash, "separator": "_"})
+    assert same.value.path == "dynamic_pipelines.ns.matrix"
+    assert "is produced by two different combinations" in same.value.detail

@@ -1,27 +1,96 @@
-"""The Dagster writer's pure part: jobs added to dagster.yml, then kept."""
+"""The Dagster writer's pure part: the job factory, what it replaces, and the names
+kedro-dagster would not give back."""
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
-from kedro_dynamic_hooks._deploy.dagster import read_config, updated_config
+from kedro_dynamic_hooks._declaration.schema import parse_declaration
+from kedro_dynamic_hooks._deploy.dagster import (
+    read_config,
+    renamed_by_kedro_dagster,
+    updated_config,
+)
+from kedro_dynamic_hooks._expansion.expand import expand
+
+FACTORY = {
+    "pipeline": {"pipeline_name": "__default__", "node_namespaces": ["{namespace}"]},
+    "executor": "dynamic_pipelines",
+}
+INIT_DEFAULT = {"pipeline": {"pipeline_name": "__default__"}, "schedule": "daily"}
 
 
-def test_dagster_jobs_are_added_then_kept(tmp_path):
-    config, added, replaced = updated_config(
-        {"jobs": {"default": {"pipeline": {"pipeline_name": "__default__"}}, "ns": {"x": 1}}},
-        ["ns", "other"],
-        max_concurrent=3,
-    )
-    assert added == ["other"] and replaced == ["ns"]
-    assert config["jobs"]["default"] == {"pipeline": {"pipeline_name": "__default__"}}
-    assert config["jobs"]["other"] == {
-        "pipeline": {"pipeline_name": "other"},
-        "executor": "dynamic_pipelines",
+def test_the_job_factory_replaces_earlier_jobs_and_the_default_job_keeps_what_is_left():
+    current = {
+        "jobs": {
+            "default": INIT_DEFAULT,
+            "ns": {"pipeline": {"pipeline_name": "ns"}, "executor": "dynamic_pipelines"},
+            "gone": {"pipeline": {"pipeline_name": "gone"}, "executor": "dynamic_pipelines"},
+            "mine": {"pipeline": {"pipeline_name": "ns"}, "executor": "sequential"},
+        },
+        "executors": {"dynamic_pipelines": {"multiprocess": {"max_concurrent": 2}}},
     }
-    assert config["executors"] == {"dynamic_pipelines": {"multiprocess": {"max_concurrent": 3}}}
-    assert updated_config(config, ["ns", "other"], max_concurrent=5)[1:] == ([], [])
+    result = updated_config(current, ["ns"], outside=["report"], max_concurrent=3)
+    jobs = result.config["jobs"]
+    # The jobs an earlier version wrote go (a removed namespace's too); the user's stay.
+    assert result.removed == ["ns", "gone"]
+    assert list(jobs) == ["default", "mine", "{namespace}__dynamic"]
+    assert jobs["{namespace}__dynamic"] == FACTORY
+    assert jobs["default"] == {
+        "pipeline": {"pipeline_name": "__default__", "node_names": ["report"]},
+        "schedule": "daily",
+    }
+    assert result.default == "kept for the nodes outside the declaration"
+    assert result.overlapping == ["mine"]  # Dagster would refuse to load it with ours
+    assert not result.replaced
+    # The user's executor settings stay unless --max-concurrent says otherwise.
+    assert result.config["executors"]["dynamic_pipelines"] == {
+        "multiprocess": {"max_concurrent": 2}
+    }
+    forced = updated_config(current, ["ns"], outside=[], max_concurrent=3, replace_executor=True)
+    assert forced.config["executors"]["dynamic_pipelines"] == {
+        "multiprocess": {"max_concurrent": 3}
+    }
+    assert "default" not in forced.config["jobs"]
+    assert forced.default == "removed (every node of it is in a namespace job)"
+    # Run again, nothing changes.
+    again = updated_config(result.config, ["ns"], outside=["report"], max_concurrent=3)
+    assert again.config == result.config and again.removed == [] and again.default is None
+    # A job of the user's under the factory's name is reported, not silently replaced.
+    theirs = updated_config(
+        {"jobs": {"{namespace}__dynamic": {"pipeline": {"pipeline_name": "x"}}}},
+        ["ns"],
+        outside=[],
+        max_concurrent=1,
+    )
+    assert theirs.replaced
+
+
+def test_read_config(tmp_path):
     assert read_config(tmp_path / "missing.yml") == {}
     (tmp_path / "list.yml").write_text("- a\n")
     with pytest.raises(ValueError, match="does not hold a YAML mapping"):
         read_config(tmp_path / "list.yml")
+
+
+def test_names_kedro_dagster_would_turn_into_others_are_named_with_their_fix(templates, reference):
+    params = copy.deepcopy(reference)
+    declaration = params["dynamic_pipelines"]
+    ns = next(iter(declaration))
+    declaration[ns]["matrix"] = {
+        "parameters": {"model_options.test_size": [0.2], "model_options.random_state": [1, 2]}
+    }
+    declaration[ns]["variants"]["odd__one"] = {}
+    expansion = expand(parse_declaration(declaration), templates, params)
+    assert renamed_by_kedro_dagster(expansion, "dynamic_pipelines") == [
+        f"namespace '{ns}': its matrix names 2 combination(s) with '__' (e.g. "
+        f"'test_size_0p2__random_state_1'): set 'separator: _x_' at "
+        f"dynamic_pipelines.{ns}.matrix.",
+        f"variant '{ns}.odd__one': rename it at dynamic_pipelines.{ns}.variants.odd__one.",
+    ]
+    declaration[ns]["matrix"]["separator"] = "_x_"
+    del declaration[ns]["variants"]["odd__one"]
+    fixed = expand(parse_declaration(declaration), templates, params)
+    assert renamed_by_kedro_dagster(fixed, "dynamic_pipelines") == []
