@@ -254,22 +254,34 @@ def test_two_variant_tasks_at_once_do_not_rewrite_the_shared_output(tmp_path):
     for path in metrics:
         path.unlink()
     (tmp_path / "run_task.py").write_text(RUN_TASK)
+    # Two workers: each starts in a folder of its own; both mount one state folder.
+    shared_state = tmp_path / "shared_state"
+    workers = {task: tmp_path / f"worker-{task}" for task in ("models-small", "models-large")}
+    for folder in workers.values():
+        folder.mkdir()
 
     tasks = [
         subprocess.Popen(
-            [str(python), str(tmp_path / "run_task.py"), "airflow_dags", "engine-demo", task],
-            cwd=project,
+            [
+                str(python),
+                str(tmp_path / "run_task.py"),
+                str(project / "airflow_dags"),
+                "engine-demo",
+                task,
+            ],
+            cwd=folder,
             env={
                 **os.environ,
                 "KEDRO_DISABLE_TELEMETRY": "1",
                 "PYTHONPATH": str(project / "src"),
+                "KEDRO_DYNAMIC_STATE_DIR": str(shared_state),
                 **airflow_env(tmp_path, project),
             },
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
         )
-        for task in ("models-small", "models-large")
+        for task, folder in workers.items()
     ]
     logs = []
     for task in tasks:
@@ -280,10 +292,10 @@ def test_two_variant_tasks_at_once_do_not_rewrite_the_shared_output(tmp_path):
     assert all(path.exists() for path in metrics)
     after = (shared.stat().st_mtime_ns, hashlib.sha256(shared.read_bytes()).hexdigest())
     assert after == before
-    # Both tasks recorded their variant in the one state file, neither lost.
-    journal = project / "data" / ".dynamic_pipelines" / "local.jsonl"
+    # Both tasks recorded their variant in the one shared state file, neither lost.
+    journal = shared_state / "local.jsonl"
     recorded = [json.loads(line)["group"] for line in journal.read_text().splitlines()]
-    assert recorded.count("models.small") == 2 and recorded.count("models.large") == 2
+    assert sorted(recorded) == ["models.large", "models.small"]
     # Each task ran its variant's two nodes and nothing of the shared step.
     for log, variant in zip(logs, ("small", "large"), strict=True):
         assert f"models.{variant}.score" in log and "make_table" not in log
