@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .._checks.catalog_index import dataset_origin_path
-from .._checks.groups import GROUP_KINDS, SHARED, TaskGroup, task_groups
+from .._checks.groups import GROUP_KINDS, SHARED, VARIANT, TaskGroup, task_groups
 from .._constants import DEFAULT_KEY, DEFAULT_PIPELINE
 from .._declaration.names import did_you_mean
 from .._expansion.result import Expansion
@@ -145,7 +145,9 @@ def limits(
     }
     width = widest(tasks, caps)
     warnings = []
-    per_dag = int(config.get("max_active_tasks", MAX_ACTIVE_TASKS))
+    per_dag = _setting(
+        config, "max_active_tasks", "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG", MAX_ACTIVE_TASKS
+    )
     parallelism = _setting(config, "parallelism", "AIRFLOW__CORE__PARALLELISM", PARALLELISM)
     cap, why = min(
         (per_dag, "max_active_tasks, per DAG run"),
@@ -161,7 +163,8 @@ def limits(
         {
             str(s["pool"])
             for t in tasks
-            if (s := namespace_settings(config, t.namespace)).get("pool")
+            if (t.mapped or t.kind == VARIANT)
+            and (s := namespace_settings(config, t.namespace)).get("pool")
         }
     )
     if pools:
