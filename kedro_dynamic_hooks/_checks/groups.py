@@ -19,6 +19,7 @@ from kedro.pipeline import Pipeline
 from kedro.pipeline.node import Node
 
 from .._errors import ProjectError
+from .._expansion.nodes import base_name
 from .._expansion.result import Expansion
 
 SHARED, VARIANT, COLLECT, NODE = "shared", "variant", "collect", "node"
@@ -98,15 +99,16 @@ def task_groups(pipeline: Pipeline, expansion: Expansion) -> list[TaskGroup]:
     members = dict(sorted(members.items(), key=lambda item: rank.get(item[0], last)))
     names = _names(members)
     group_of = {n.name: names[key] for key, nodes in members.items() for n in nodes}
-    producers = {out: group_of[n.name] for n in pipeline.nodes for out in n.outputs}
+    # 'x@pandas' and 'x@spark' are one dataset to Kedro: match on the name before '@'.
+    producers = {base_name(out): group_of[n.name] for n in pipeline.nodes for out in n.outputs}
     depends: dict[str, dict[str, None]] = {name: {} for name in names.values()}
     for node in pipeline.nodes:
         mine = group_of[node.name]
         for dataset in node.inputs:
-            producer = producers.get(dataset)
+            producer = producers.get(base_name(dataset))
             if producer is not None and producer != mine:
                 depends[mine][producer] = None
-    order = _topological(depends)
+    order = topological(depends)
     position = {name: index for index, name in enumerate(order)}
     by_name = {names[key]: key for key in members}
     groups = []
@@ -185,7 +187,7 @@ def _names(members: Mapping[tuple[str, str | None, str | None], Any]) -> dict[An
     return names
 
 
-def _topological(depends: Mapping[str, Iterable[str]]) -> list[str]:
+def topological(depends: Mapping[str, Iterable[str]]) -> list[str]:
     """Groups in an order where each comes after its dependencies.
 
     Kahn's algorithm, so that a chain of thousands of months needs no recursion;

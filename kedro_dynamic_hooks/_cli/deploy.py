@@ -87,10 +87,15 @@ def airflow(
     """Write an Airflow 3 DAG per pipeline: a task per shared step and collect step,
     and one mapped task per namespace's variants (or a task per variant), ordered
     by the data they exchange."""
-    if batch_size > 1 and form != _tasks.MAPPED:
+    # kedro-airflow's own template knows groups only: a task per variant.
+    groups_only = jinja_file is not None and not _airflow.maps_variants(jinja_file)
+    if batch_size > 1 and (form != _tasks.MAPPED or groups_only):
         raise click.UsageError(
-            "--batch-size groups the instances of a mapped task: use it with --tasks mapped."
+            "--batch-size groups the instances of a mapped task: use it with --tasks mapped"
+            + (" and a template that writes 'tasks'." if groups_only else ".")
         )
+    if groups_only:
+        form = _tasks.PER_VARIANT
     from kedro.framework.project import PACKAGE_NAME
 
     with open_project(env) as loaded:
@@ -116,6 +121,7 @@ def airflow(
             raise  # one line already, through open_project
         except ValueError as exc:
             raise click.ClickException(str(exc)) from exc
+        workers_path = project_path or project.resolve().as_posix()
         for plan in plans:
             try:
                 _airflow.render(
@@ -124,8 +130,8 @@ def airflow(
                     plan=plan,
                     package_name=str(PACKAGE_NAME),
                     env=run_env,
-                    project_path=project_path or project.resolve().as_posix(),
-                    conf_source=conf_source,
+                    project_path=workers_path,
+                    conf_source=_airflow.conf_source_for(conf_source, workers_path),
                 )
             except OSError as exc:
                 raise click.ClickException(f"Cannot write {plan.target}: {exc}.") from exc
@@ -191,6 +197,7 @@ def dagster(
             raise reported(exc) from exc
         ours = {node.name for node in expansion.nodes}
         outside = [n.name for n in loaded.pipelines[DEFAULT_PIPELINE].nodes if n.name not in ours]
+        registered = set(loaded.pipelines)
         conf = Path(loaded.context.config_loader.conf_source)
         key = loaded.key
     if renamed:
@@ -210,6 +217,8 @@ def dagster(
         current,
         namespaces,
         outside=outside,
+        declared_nodes=ours,
+        registered=registered,
         max_concurrent=max_concurrent or min(widest, 8),
         replace_executor=max_concurrent is not None,
     )

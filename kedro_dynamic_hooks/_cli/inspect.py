@@ -160,7 +160,7 @@ def _print_plan(result: Mapping[str, Any]) -> None:
 
 def _print_groups(console: Console, groups: list[dict[str, Any]]) -> None:
     table = Table(
-        title=f"{len(groups)} task group(s), one orchestrator task each, in dependency order",
+        title=f"{len(groups)} task group(s), the units an orchestrator runs, in dependency order",
         title_justify="left",
     )
     for column in ("#", "group", "kind", "nodes", "waits for"):

@@ -1,22 +1,23 @@
-"""``kedro dynamic airflow``: an Airflow 3 DAG with one task per task group.
+"""``kedro dynamic airflow``: an Airflow 3 DAG of the task groups, variants mapped.
 
 The DAG file is rendered from a Jinja template, as ``kedro airflow create``
 does, and the template receives the same variables (``node_objs``, ``env``,
 ``pipeline_name``, ``package_name``, ``conf_source``, ``dag_name`` and the DAG
 config from ``airflow.yml``), so kedro-airflow's own template also renders our
-groups; ours adds ``selecting`` so that each task builds only its variants.
+groups, a task each. Ours adds ``tasks`` (each namespace's variants as one
+mapped task, :mod:`.airflow_tasks`) and ``selecting``, so that each task
+builds only its variants.
 Jinja comes with Kedro; Airflow itself is needed only where the DAG runs.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from .._checks.catalog_index import dataset_origin_path
@@ -24,17 +25,13 @@ from .._checks.groups import GROUP_KINDS, SHARED, VARIANT, TaskGroup, task_group
 from .._constants import DEFAULT_KEY, DEFAULT_PIPELINE
 from .._declaration.names import did_you_mean
 from .._expansion.result import Expansion
-from .airflow_tasks import MAPPED, AirflowTask, TaskPlan, airflow_tasks, widest
+from .airflow_settings import check_task_settings, limits, namespace_settings, shared_disk
+from .airflow_tasks import MAPPED, AirflowTask, TaskPlan, airflow_tasks
 from .crossing import crossings, unreachable
 
 TEMPLATE = Path(__file__).parent / "templates" / "airflow_dag.j2"
 DEFAULT_ENV = "local"
 # Airflow's defaults that a DAG of many variants meets first.
-MAX_ACTIVE_TASKS = 16  # [core] max_active_tasks_per_dag
-PARALLELISM = 32  # [core] parallelism
-MAX_MAP_LENGTH = 1024  # [core] max_map_length
-MANY_TASKS = 1000
-TASK_KEYS = ("max_active_tis_per_dagrun", "pool")  # per-namespace settings of variant tasks
 MAX_ID_LENGTH = 200  # Airflow allows 250 characters in a task id
 
 
@@ -96,96 +93,28 @@ def task_ids(groups: Sequence[TaskGroup | AirflowTask]) -> dict[str, str]:
     return ids
 
 
-def _setting(config: Mapping[str, Any], key: str, env_var: str, default: int) -> int:
-    """An Airflow setting the writer needs to know: ``airflow.yml``, else the
-    environment's ``AIRFLOW__CORE__*``, else Airflow's default."""
-    value = config.get(key, os.environ.get(env_var, default))
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            f"'{key}' in conf/<env>/airflow.yml must be a whole number, not {value!r}."
-        ) from exc
-
-
-def namespace_settings(config: Mapping[str, Any], namespace: str | None) -> dict[str, Any]:
-    """The variant tasks' settings for ``namespace``: ``max_active_tis_per_dagrun``
-    and ``pool`` from the DAG config, then from ``namespaces.<ns>`` in it."""
-    settings = {key: config[key] for key in TASK_KEYS if config.get(key) is not None}
-    own = (config.get("namespaces") or {}).get(namespace) or {}
-    settings.update({key: own[key] for key in TASK_KEYS if own.get(key) is not None})
-    return settings
-
-
-def limits(
-    tasks: Sequence[AirflowTask], config: Mapping[str, Any], *, pipeline: str, form: str
-) -> tuple[int, list[str]]:
-    """The most task instances that can run at once, and the Airflow limits the DAG
-    meets, as warnings.
-
-    Raises:
-        ValueError: When a mapped task has more instances than Airflow's
-            ``max_map_length``: that DAG would fail when it runs.
-    """
-    max_map = _setting(config, "max_map_length", "AIRFLOW__CORE__MAX_MAP_LENGTH", MAX_MAP_LENGTH)
-    for task in tasks:
-        if task.mapped and len(task.batches) > max_map:
-            size = -(-task.variants // max_map)
-            raise ValueError(
-                f"namespace '{task.namespace}' would map {len(task.batches)} task instances, "
-                f"more than Airflow's max_map_length ({max_map}), so the DAG would fail when it "
-                f"runs. Pass --batch-size {size} (or more), or raise [core] max_map_length and "
-                "say so with 'max_map_length' in conf/<env>/airflow.yml. Nothing was written."
-            )
-    caps = {
-        task.name: int(settings["max_active_tis_per_dagrun"])
-        for task in tasks
-        if task.mapped
-        and "max_active_tis_per_dagrun" in (settings := namespace_settings(config, task.namespace))
-    }
-    width = widest(tasks, caps)
-    warnings = []
-    per_dag = _setting(
-        config, "max_active_tasks", "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG", MAX_ACTIVE_TASKS
+def conf_source_for(conf_source: str, project_path: str) -> str:
+    """``--conf-source`` as a worker must read it: a relative folder or archive is
+    relative to the project, wherever the worker starts; URLs and absolute paths
+    stay as given, and an empty one means the project's own."""
+    absolute = (
+        PurePosixPath(conf_source).is_absolute() or PureWindowsPath(conf_source).is_absolute()
     )
-    parallelism = _setting(config, "parallelism", "AIRFLOW__CORE__PARALLELISM", PARALLELISM)
-    cap, why = min(
-        (per_dag, "max_active_tasks, per DAG run"),
-        (parallelism, "[core] parallelism, per scheduler"),
-    )
-    if width > cap:
-        warnings.append(
-            f"up to {width} task instances can run at once, but Airflow runs at most {cap} "
-            f"({why}). Raise 'max_active_tasks' in conf/<env>/airflow.yml, or "
-            "[core] parallelism (say so with 'parallelism' there), if your workers can take more."
-        )
-    pools = sorted(
-        {
-            str(s["pool"])
-            for t in tasks
-            if (t.mapped or t.kind == VARIANT)
-            and (s := namespace_settings(config, t.namespace)).get("pool")
-        }
-    )
-    if pools:
-        warnings.append(
-            f"variant tasks run in pool(s) {', '.join(repr(p) for p in pools)}: create them "
-            "('airflow pools set <name> <slots> <description>') before the first run; their "
-            "slots also bound how many run at once."
-        )
-    if len(tasks) > MANY_TASKS:
-        advice = (
-            "Write mapped tasks (the default: --tasks mapped)."
-            if form != MAPPED
-            else "Consider one DAG per namespace: --pipelines <namespace>."
-            if pipeline == DEFAULT_PIPELINE
-            else "Most are groups that cannot be mapped (a chain's months, nodes of no namespace)."
-        )
-        warnings.append(
-            f"the DAG has {len(tasks)} tasks; Airflow's scheduler and UI slow down with more "
-            f"than about {MANY_TASKS}. {advice}"
-        )
-    return width, warnings
+    if not conf_source or "://" in conf_source or absolute:
+        return conf_source
+    return f"{project_path.rstrip('/')}/{conf_source}"
+
+
+def maps_variants(template_file: Path) -> bool:
+    """Whether a DAG template writes our ``tasks`` (mapped ones included); one
+    that knows only kedro-airflow's ``node_objs`` writes a task per group."""
+    import jinja2
+    from jinja2 import meta
+
+    environment = jinja2.Environment(autoescape=True)
+    environment.filters.update(slugify=str, pyrepr=repr)  # parsing checks filters exist
+    source = template_file.read_text(encoding="utf-8")
+    return "tasks" in meta.find_undeclared_variables(environment.parse(source))
 
 
 def render(
@@ -210,7 +139,7 @@ def render(
 
     loader = jinja2.FileSystemLoader(template_file.parent)
     environment = jinja2.Environment(autoescape=True, loader=loader, lstrip_blocks=True)
-    ids = task_ids([*plan.groups, *plan.tasks])
+    ids = task_ids(plan.tasks)  # per variant, the tasks are the groups
     # kedro-airflow's templates slugify node names for task ids: ours are unique.
     environment.filters["slugify"] = lambda text: ids.get(text) or slugify(text)
     environment.filters["pyrepr"] = lambda value: Markup(repr(value))
@@ -223,7 +152,7 @@ def render(
         task_settings={
             task.name: namespace_settings(plan.config, task.namespace)
             for task in plan.tasks
-            if task.mapped or task.kind == "variant"
+            if task.mapped or task.kind == VARIANT
         },
         env=env,
         pipeline_name=plan.pipeline,
@@ -234,19 +163,8 @@ def render(
     ).dump(str(target))
 
 
-def _shared_disk(settings: Mapping[str, Any]) -> bool:
-    """Whether the workers share the disk the project's data is on (``airflow.yml``:
-    ``shared_disk``, true by default, as on one machine)."""
-    value = settings.get("shared_disk", True)
-    if not isinstance(value, bool):
-        raise ValueError(
-            f"'shared_disk' in conf/<env>/airflow.yml must be true or false, not {value!r}."
-        )
-    return value
-
-
 def summary(plan: DagPlan) -> str:
-    """``5 task(s) (1 shared, 1 mapped over 4 variants in 2 instances, 3 variant, 1 collect)``."""
+    """``6 task(s) (1 shared, 1 mapped over 4 variants in 2 instances, 3 variant, 1 collect)``."""
     counts = Counter(task.kind for task in plan.tasks)
     mapped = [task for task in plan.tasks if task.mapped]
     parts = []
@@ -323,17 +241,19 @@ def dag_plans(
         groups = task_groups(pipelines[name], expansion)
         tasks: TaskPlan = airflow_tasks(groups, form=form, batch_size=batch_size)
         settings = dag_config(config, name)
+        check_task_settings(settings, list(expansion.variants))
         width, warnings = limits(tasks.tasks, settings, pipeline=name, form=form)
         if catalog is not None:
             problems = unreachable(
                 crossings(pipelines[name], tasks.tasks),
                 catalog,
-                shared_disk=_shared_disk(settings),
+                shared_disk=shared_disk(settings),
                 project_path=project_path,
                 origin=lambda dataset: dataset_origin_path(dataset, expansion, key),
+                task_id=task_ids(tasks.tasks).__getitem__,
             )
             if problems:
-                where = "" if _shared_disk(settings) else " (airflow.yml: shared_disk: false)"
+                where = "" if shared_disk(settings) else " (airflow.yml: shared_disk: false)"
                 raise ValueError(
                     f"the tasks of pipeline '{name}' could not read what other tasks write"
                     f"{where}:\n"

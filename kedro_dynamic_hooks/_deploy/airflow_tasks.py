@@ -17,12 +17,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .._checks.groups import VARIANT, TaskGroup, _topological
+from .._checks.groups import VARIANT, TaskGroup, topological
 from .._errors import ProjectError
 
 MAPPED, PER_VARIANT = "mapped", "per-variant"
 FORMS = (MAPPED, PER_VARIANT)
-MAPPED_SUFFIX = "[variants]"  # a mapped task's name: '<ns>[variants]', never a Kedro group name
+MAPPED_SUFFIX = "[variants]"  # a mapped task's name: '<ns>[variants]' ('[' is in no declared name)
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,8 @@ class AirflowTask:
 
     @property
     def nodes(self) -> tuple[str, ...]:
-        """The node names of a task that runs by node names."""
-        return self.groups[0].nodes
+        """Every node the task runs (a mapped task: every instance's)."""
+        return tuple(node for group in self.groups for node in group.nodes)
 
     @property
     def type(self) -> str:
@@ -127,7 +127,7 @@ def _orderable(groups: Sequence[TaskGroup], mapped: Mapping[str, str]) -> bool:
                 return False
             deps[theirs] = None
     try:
-        _topological(depends)
+        topological(depends)
     except ProjectError:  # it names the cycle; here only "no" matters
         return False
     return True
@@ -144,7 +144,7 @@ def _collapse(
         depends[name] = {
             mapped.get(dep, dep): None for group in grouped for dep in group.dependencies
         }
-    order = _topological(depends)  # acyclic: checked while choosing what to map
+    order = topological(depends)  # acyclic: checked while choosing what to map
     position = {name: index for index, name in enumerate(order)}
     tasks = []
     for name in order:

@@ -19,7 +19,8 @@ declaration, or goes).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ FACTORY = f"{{namespace}}__{SUFFIX}"
 DEFINITIONS = "dynamic_definitions"
 TEMPLATE = Path(__file__).parent / "templates" / "dagster_definitions.py.j2"
 KEDRO_DAGSTER_SEPARATOR = "__"  # kedro-dagster's stand-in for '.', turned back into '.'
+_SAFE = re.compile(r"[A-Za-z0-9_.]+")  # what kedro-dagster keeps as it is
 HEADER = (
     "# The '{namespace}__dynamic' job factory, its executor, and the 'default' job are\n"
     "# written by `kedro dynamic dagster`: run it again after changing the declaration.\n"
@@ -60,18 +62,40 @@ class DagsterConfig:
     overlapping: list[str] = field(default_factory=list)  # user jobs sharing our nodes
 
 
-def _is_ours(name: str, job: Any) -> bool:
+def _written_before(name: str, job: Any) -> bool:
     """A per-namespace job as earlier versions of this command wrote it."""
     return bool(job == {"pipeline": {"pipeline_name": name}, "executor": EXECUTOR})
 
 
-def _runs_everything(job: Any) -> bool:
-    """Whether ``job`` runs the whole ``__default__`` pipeline (every namespace's nodes)."""
+def _default_filter(job: Any) -> bool:
+    """Whether ``job`` is the ``default`` job this command manages: all of
+    ``__default__`` (as ``kedro dagster init`` writes it), or the nodes outside the
+    declaration (as this command restricted it)."""
     if not isinstance(job, Mapping):
         return False
     pipeline = job.get("pipeline") or {}
+    filters = {k for k, v in pipeline.items() if k != "pipeline_name" and v}
+    return pipeline.get("pipeline_name", DEFAULT_PIPELINE) == DEFAULT_PIPELINE and filters <= {
+        "node_names"
+    }
+
+
+def _overlaps(job: Any, namespaces: Collection[str], nodes: Collection[str]) -> bool:
+    """Whether ``job`` would run a node of a namespace job (so that Dagster
+    refuses to load both). Filters it cannot judge (tags, from/to nodes) count as no."""
+    if not isinstance(job, Mapping):
+        return False
+    pipeline = job.get("pipeline") or {}
+    name = pipeline.get("pipeline_name", DEFAULT_PIPELINE)
+    if name in namespaces:
+        return True
+    if name != DEFAULT_PIPELINE:
+        return False
     filters = {k: v for k, v in pipeline.items() if k != "pipeline_name" and v}
-    return bool(pipeline.get("pipeline_name", DEFAULT_PIPELINE) == DEFAULT_PIPELINE) and not filters
+    if not filters:
+        return True
+    spaces = {str(n).split(".")[0] for n in filters.get("node_namespaces") or ()}
+    return bool(spaces & set(namespaces)) or bool(set(filters.get("node_names") or ()) & set(nodes))
 
 
 def updated_config(
@@ -79,6 +103,8 @@ def updated_config(
     namespaces: Iterable[str],
     *,
     outside: list[str],
+    declared_nodes: Collection[str] = (),
+    registered: Collection[str] = (),
     max_concurrent: int,
     replace_executor: bool = False,
 ) -> DagsterConfig:
@@ -89,6 +115,10 @@ def updated_config(
         namespaces: The declared namespaces.
         outside: The nodes of ``__default__`` outside the declaration: what the
             ``default`` job keeps.
+        declared_nodes: Every node of the declaration's namespaces.
+        registered: The registered pipelines' names: a job an earlier version
+            wrote for a name that is neither a namespace nor registered any more
+            is removed, others are the user's.
         max_concurrent: The executor's process count.
         replace_executor: Write the executor even when the file has one
             (an explicit ``--max-concurrent``).
@@ -97,33 +127,32 @@ def updated_config(
     config = dict(current)
     jobs = dict(config.get("jobs") or {})
     result = DagsterConfig(config)
-    result.removed = [name for name, job in jobs.items() if _is_ours(name, job)]
+    result.removed = [
+        name
+        for name, job in jobs.items()
+        if _written_before(name, job) and (name in namespaces or name not in registered)
+    ]
     for name in result.removed:
         del jobs[name]
     wanted = factory_job()
     result.replaced = FACTORY in jobs and jobs[FACTORY] != wanted
     jobs[FACTORY] = wanted
-    if "default" in jobs and _runs_everything(jobs["default"]):
+    if "default" in jobs and _default_filter(jobs["default"]):
+        before = jobs["default"]
         if outside:
             jobs["default"] = {
-                **jobs["default"],
+                **before,
                 "pipeline": {"pipeline_name": DEFAULT_PIPELINE, "node_names": outside},
             }
-            result.default = "kept for the nodes outside the declaration"
+            if jobs["default"] != before:
+                result.default = "restricted to the nodes outside the declaration"
         else:
             del jobs["default"]
             result.default = "removed (every node of it is in a namespace job)"
     result.overlapping = [
         name
         for name, job in jobs.items()
-        if name != FACTORY
-        and (
-            _runs_everything(job)
-            or (
-                isinstance(job, Mapping)
-                and (job.get("pipeline") or {}).get("pipeline_name") in namespaces
-            )
-        )
+        if name not in (FACTORY, "default") and _overlaps(job, namespaces, declared_nodes)
     ]
     executors = dict(config.get("executors") or {})
     wanted_executor = {"multiprocess": {"max_concurrent": max_concurrent}}
@@ -140,15 +169,23 @@ def _bad(part: str) -> bool:
     return KEDRO_DAGSTER_SEPARATOR in part or part.endswith("_")
 
 
-def _parts(name: str) -> list[str]:
-    """The dotted parts of a node or dataset name (``params:`` and ``@...`` aside)."""
-    return name.removeprefix("params:").split("@")[0].split(".")
+def _dataset_problem(name: str) -> str | None:
+    """Why kedro-dagster would not give dataset ``name`` back as written, if so."""
+    plain = name.removeprefix("params:")
+    if "@" in plain:
+        return "a transcoded name ('@'), which kedro-dagster writes with '__'"
+    if not _SAFE.fullmatch(plain):
+        return "a character kedro-dagster writes as '__'"
+    bad = next((part for part in plain.split(".") if _bad(part)), None)
+    return f"the part '{bad}'" if bad else None
 
 
 def renamed_by_kedro_dagster(expansion: Expansion, key: str) -> list[str]:
     """One line per name kedro-dagster would not give back as written, with its
-    fix: a part of a namespace, variant, node or dataset name holding ``__``, or
-    ending in ``_`` (``a_.b`` becomes ``a___b``, then ``a._b``)."""
+    fix: a namespace, variant or dataset name with ``__`` in a part, a part
+    ending in ``_`` (``a_.b`` becomes ``a___b``, then ``a._b``), ``@``, or any
+    other character it writes as ``__``. Node names are only written, never
+    read back, so they may hold anything Kedro allows."""
     problems: list[str] = []
     for namespace, built in expansion.items():
         if _bad(namespace):
@@ -157,10 +194,16 @@ def renamed_by_kedro_dagster(expansion: Expansion, key: str) -> list[str]:
         spec = expansion.declaration.root[namespace] if expansion.declaration else None
         combined = spec.variant_overrides.keys() - spec.variants.keys() if spec else set()
         matrix = [v for v in built.variants if v in combined and _bad(v)]
-        if matrix:
+        if matrix and spec is not None and spec.matrix is not None:
+            fix = (
+                f"set 'separator: _x_' at {key}.{namespace}.matrix"
+                if KEDRO_DAGSTER_SEPARATOR in spec.matrix.separator
+                else f"give its values labels without '__' or a final '_' at "
+                f"{key}.{namespace}.matrix.parameters"
+            )
             problems.append(
-                f"namespace '{namespace}': its matrix names {len(matrix)} combination(s) with "
-                f"'__' (e.g. '{matrix[0]}'): set 'separator: _x_' at {key}.{namespace}.matrix."
+                f"namespace '{namespace}': its matrix names {len(matrix)} combination(s) that "
+                f"kedro-dagster rewrites (e.g. '{matrix[0]}'): {fix}."
             )
         problems.extend(
             f"variant '{namespace}.{variant}': rename it at {key}.{namespace}.variants.{variant}."
@@ -170,11 +213,15 @@ def renamed_by_kedro_dagster(expansion: Expansion, key: str) -> list[str]:
         own = {namespace, *built.variants}
         seen: set[str] = set()
         for node in built.nodes:
-            for name in (node.name, *node.inputs, *node.outputs):
-                for part in _parts(name):
-                    if part not in own and part not in seen and _bad(part):
-                        seen.add(part)
-                        problems.append(f"'{name}' in namespace '{namespace}': rename '{part}'.")
+            for name in (*node.inputs, *node.outputs):
+                problem = _dataset_problem(name)
+                short = ".".join(p for p in name.split(".") if p not in own)
+                if problem and short not in seen and not any(_bad(p) for p in own):
+                    seen.add(short)
+                    problems.append(
+                        f"dataset '{name}' in namespace '{namespace}' has {problem}: rename "
+                        f"'{short}' in its template or catalog."
+                    )
     return problems
 
 

@@ -47,7 +47,7 @@ def state_dir(project_path: str | os.PathLike[str]) -> Path:
     """The plugin's state folder: ``$KEDRO_DYNAMIC_STATE_DIR`` when set, else
     ``data/.dynamic_pipelines`` in the project."""
     moved = os.environ.get(STATE_DIR_VARIABLE)
-    return Path(project_path) / (Path(moved) if moved else STATE_DIR)
+    return Path(project_path) / (Path(moved).expanduser() if moved else STATE_DIR)
 
 
 def state_path(project_path: str | os.PathLike[str], env: str | None) -> Path:

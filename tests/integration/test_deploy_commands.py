@@ -53,6 +53,18 @@ def test_airflow_writes_a_dag_with_a_mapped_task_per_namespace(session_project):
     assert "2 mapped over 6 variants in 3 instances), up to 3 at once" in batched.output
     dag = (session_project / "airflow_dags" / "spaceflights_dynamic_dag.py").read_text()
     assert "project_path = '/opt/project'" in dag
+    assert "conf_source = None" in dag  # the project's settings.py decides
+    # A relative --conf-source is the project's, wherever a worker starts; URLs stay.
+    for given, written in [
+        ("conf_prod", "'/opt/project/conf_prod'"),
+        ("s3://bucket/conf.tar.gz", "'s3://bucket/conf.tar.gz'"),
+        ("/etc/kedro/conf", "'/etc/kedro/conf'"),
+    ]:
+        dynamic(
+            "airflow", "-t", "conf_dags", "--project-path", "/opt/project", "--conf-source", given
+        )
+        rewritten = (session_project / "conf_dags" / "spaceflights_dynamic_dag.py").read_text()
+        assert f"conf_source = {written}" in rewritten
     assert (
         "variants=[['price_predictor.base', 'price_predictor.candidate1'], "
         "['price_predictor.candidate2', 'price_predictor.candidate3']]" in dag
@@ -98,7 +110,7 @@ def test_airflow_writes_a_dag_with_a_mapped_task_per_namespace(session_project):
     )
     assert "Warning: variant tasks run in pool(s) 'big': create them" in two.stderr
     rendered = (session_project / "dags" / "spaceflights_dynamic_dag.py").read_text()
-    assert "max_active_tasks=4," in rendered and 'owner="team"' in rendered
+    assert "max_active_tasks=4," in rendered and "owner='team'" in rendered
 
 
 def test_airflow_renders_kedro_airflows_own_template_too(session_project):
@@ -110,6 +122,14 @@ def test_airflow_renders_kedro_airflows_own_template_too(session_project):
     template = Path(kedro_airflow.__file__).parent / "airflow_dag_template.j2"
     result = dynamic("airflow", "--jinja-file", str(template))
     assert result.exit_code == 0, result.output
+    # It knows groups only: a task per variant, and the summary says so.
+    assert "8 task(s) (2 shared, 6 variant), up to 6 at once." in result.output
+    batched = dynamic("airflow", "--jinja-file", str(template), "--batch-size", "2")
+    assert batched.exit_code == 2
+    assert (
+        "Error: --batch-size groups the instances of a mapped task: use it with --tasks mapped "
+        "and a template that writes 'tasks'." in batched.output
+    )
     dag = (session_project / "airflow_dags" / "spaceflights_dynamic_dag.py").read_text()
     ast.parse(dag)
     assert '_run_kedro_node(namespaces=["price_predictor.candidate1"])' in dag
@@ -178,7 +198,7 @@ def test_dagster_refuses_names_kedro_dagster_would_turn_into_others(sample_sessi
     assert refused.output.endswith(
         "Error: kedro-dagster writes '.' as '__' and reads every '__' back as '.', so these "
         "names would not survive it:\n"
-        "  namespace 'experiments': its matrix names 6 combination(s) with '__' (e.g. "
+        "  namespace 'experiments': its matrix names 6 combination(s) that kedro-dagster rewrites (e.g. "
         "'model_linear__test_size_0p2'): set 'separator: _x_' at "
         "dynamic_pipelines.experiments.matrix.\n"
         "Nothing was written.\n"
@@ -192,11 +212,11 @@ def test_airflow_refuses_a_dag_whose_tasks_could_not_read_each_others_data(sessi
     assert in_memory.exit_code == 1
     assert in_memory.output == (
         "Error: the tasks of pipeline '__default__' could not read what other tasks write:\n"
-        "  'price_predictor.model_input_table' (written by task 'price_predictor', read by "
-        "'price_predictor[variants]') is kept in memory, which ends with its task: give it a "
+        "  'price_predictor.model_input_table' (written by task 'price-predictor', read by "
+        "'price-predictor-variants') is kept in memory, which ends with its task: give it a "
         "catalog entry, a catalog template or a dataset factory.\n"
-        "  'reviews_predictor.model_input_table' (written by task 'reviews_predictor', read by "
-        "'reviews_predictor[variants]') is kept in memory, which ends with its task: give it a "
+        "  'reviews_predictor.model_input_table' (written by task 'reviews-predictor', read by "
+        "'reviews-predictor-variants') is kept in memory, which ends with its task: give it a "
         "catalog entry, a catalog template or a dataset factory.\n"
         "Nothing was written.\n"
     )
@@ -214,7 +234,7 @@ def test_airflow_refuses_a_dag_whose_tasks_could_not_read_each_others_data(sessi
     assert lines[-1] == "Nothing was written."
     assert lines[1:-1] == [
         "  '{namespace}.model_input_table' ('price_predictor.model_input_table', written by "
-        "task 'price_predictor', read by 'price_predictor[variants]') is on a local disk "
+        "task 'price-predictor', read by 'price-predictor-variants') is on a local disk "
         "(data/03_primary/price_predictor/model_input_table.parquet), which other workers do "
         "not see: store it on object storage (s3://, gs://, abfs://) or a database."
     ]

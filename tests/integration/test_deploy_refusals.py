@@ -61,3 +61,67 @@ def test_the_dagster_writer_never_silently_replaces_a_job_of_yours(demo_session)
         "pipeline_name": "__default__",
         "node_namespaces": ["{namespace}"],
     }
+
+
+def test_the_dagster_writer_tidies_what_it_wrote_and_warns_of_jobs_that_would_conflict(
+    demo_session,
+):
+    path = demo_session / "conf" / "local" / "dagster.yml"
+    earlier = {"pipeline": {"pipeline_name": "models"}, "executor": "dynamic_pipelines"}
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "jobs": {
+                    "default": {"pipeline": {"pipeline_name": "__default__"}},
+                    "models": earlier,  # as an earlier version wrote it
+                    "mine": {
+                        "pipeline": {"pipeline_name": "__default__", "node_namespaces": ["models"]}
+                    },
+                }
+            }
+        )
+    )
+    result = invoke("dagster")
+    assert result.exit_code == 0, result.output
+    assert "Removed the job(s) an earlier version wrote: models.\n" in result.output
+    assert (
+        "Job 'default' (kedro dagster init's): removed (every node of it is in a namespace job).\n"
+        in result.output
+    )
+    assert (
+        "Warning: job 'mine' in conf/local/dagster.yml runs nodes of a namespace job too; "
+        "Dagster refuses to load two jobs that share a node ('Conflicting definitions'). "
+        "Filter it (node_names, node_namespaces) or remove it.\n" in result.output
+    )
+    assert set(yaml.safe_load(path.read_text())["jobs"]) == {"mine", "{namespace}__dynamic"}
+
+
+def test_airflow_says_which_namespaces_keep_a_task_per_variant(demo_session):
+    result = invoke("airflow")
+    assert result.exit_code == 0, result.output
+    assert (
+        "  'forecast' has a task per variant: its variants read each other's outputs "
+        "(a chain runs in order).\n" in result.output
+    )
+
+
+def test_validate_lists_names_kedro_dagster_would_rewrite_when_it_is_installed(
+    sample_session, monkeypatch
+):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: object() if name == "kedro_dagster" else real(name, *args),
+    )
+    result = invoke("validate")
+    assert result.exit_code == 0, result.output
+    assert (
+        "Names kedro-dagster (installed here) would turn into others ('__' becomes '.'; "
+        "kedro dynamic dagster refuses them):\n"
+        "  namespace 'experiments': its matrix names 6 combination(s) that kedro-dagster "
+        "rewrites (e.g. 'model_linear__test_size_0p2'): set 'separator: _x_' at "
+        "dynamic_pipelines.experiments.matrix.\n" in result.output
+    )

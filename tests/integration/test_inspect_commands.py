@@ -210,7 +210,7 @@ def test_plan_groups_lists_the_task_graph(session_project):
     ]
     assert result["groups"][1]["dependencies"] == ["price_predictor"]
     table = dynamic("plan", "--groups")
-    assert "8 task group(s), one orchestrator task each, in dependency order" in table.output
+    assert "8 task group(s), the units an orchestrator runs, in dependency order" in table.output
     assert "price_predictor.candidate1" in table.output
 
 

@@ -8,7 +8,7 @@ import pytest
 from kedro.pipeline import Pipeline
 
 from kedro_dynamic_hooks import ProjectError
-from kedro_dynamic_hooks._checks.groups import _topological, task_groups
+from kedro_dynamic_hooks._checks.groups import task_groups, topological
 from kedro_dynamic_hooks._declaration.schema import parse_declaration
 from kedro_dynamic_hooks._expansion.expand import expand
 
@@ -101,7 +101,7 @@ def test_nodes_outside_the_declaration_are_one_task_each(templates, expansion):
 
 def test_a_cycle_between_groups_is_refused_naming_it():
     with pytest.raises(ProjectError) as info:
-        _topological({"a": ["c"], "b": ["a"], "c": ["b"], "d": []})
+        topological({"a": ["c"], "b": ["a"], "c": ["b"], "d": []})
     assert str(info.value) == (
         "Dynamic pipelines project check failed at 'a' (in the pipeline): task groups "
         "a -> b -> c -> a form a cycle: each writes a dataset the next one reads, so no order "
@@ -112,7 +112,7 @@ def test_a_cycle_between_groups_is_refused_naming_it():
 
 def test_a_long_chain_needs_no_recursion():
     depends = {f"m{i}": [f"m{i - 1}"] if i else [] for i in range(5000)}
-    assert _topological(depends) == [f"m{i}" for i in range(5000)]
+    assert topological(depends) == [f"m{i}" for i in range(5000)]
 
 
 def test_groups_ready_together_keep_the_declarations_order(templates, reference):
@@ -141,3 +141,22 @@ def test_the_declarations_order_holds_across_namespaces(templates, expansion):
     first_forecast = declared.index(next(g for g in declared if g.startswith("forecast")))
     assert all(not g.startswith("forecast") for g in declared[:first_forecast])
     assert all(g.startswith("forecast") for g in declared[first_forecast:])
+
+
+def test_a_transcoded_dataset_orders_its_reader_after_its_writer():
+    from kedro.pipeline import node
+
+    from kedro_dynamic_hooks._expansion.result import Expansion
+
+    def identity(x):
+        return x
+
+    pipeline = Pipeline(
+        [
+            node(identity, "raw", "table@pandas", name="write"),
+            node(identity, "table@spark", "out", name="read"),
+        ]
+    )
+    empty = Expansion({}, parameters={})
+    groups = {g.name: g.dependencies for g in task_groups(pipeline, empty)}
+    assert groups == {"write": (), "read": ("write",)}

@@ -8,13 +8,17 @@ import pytest
 
 from kedro_dynamic_hooks._checks.groups import TaskGroup
 from kedro_dynamic_hooks._deploy.airflow import (
+    conf_source_for,
     dag_config,
     dag_name,
-    limits,
-    namespace_settings,
     slugify,
     task_ids,
     widest_level,
+)
+from kedro_dynamic_hooks._deploy.airflow_settings import (
+    check_task_settings,
+    limits,
+    namespace_settings,
 )
 from kedro_dynamic_hooks._deploy.airflow_tasks import MAPPED, PER_VARIANT, airflow_tasks, widest
 
@@ -160,3 +164,77 @@ def test_namespace_settings_bound_the_map_and_name_the_pools():
         "variant tasks run in pool(s) 'gpus': create them ('airflow pools set <name> <slots> "
         "<description>') before the first run; their slots also bound how many run at once."
     ]
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        (
+            {"namespaces": {"n_s": {"pool": "p"}}},
+            "'namespaces.n_s' in conf/<env>/airflow.yml is not a namespace of the declaration "
+            "(ns, gpu). Did you mean 'ns'?",
+        ),
+        (
+            {"namespaces": {"ns": {"max_active_tis": 2}}},
+            "'namespaces.ns.max_active_tis' in conf/<env>/airflow.yml is not a task setting; "
+            "they are max_active_tis_per_dagrun, pool. Did you mean 'max_active_tis_per_dagrun'?",
+        ),
+        (
+            {"namespaces": {"ns": {"max_active_tis_per_dagrun": "eight"}}},
+            "'namespaces.ns.max_active_tis_per_dagrun' in conf/<env>/airflow.yml must be a whole "
+            "number of at least 1, not 'eight'.",
+        ),
+        (
+            {"max_active_tis_per_dagrun": 0},
+            "'max_active_tis_per_dagrun' in conf/<env>/airflow.yml must be a whole number of at "
+            "least 1, not 0.",
+        ),
+        (
+            {"pool": ""},
+            "'pool' in conf/<env>/airflow.yml must be a pool's name, not ''.",
+        ),
+        (
+            {"namespaces": ["ns"]},
+            "'namespaces' in conf/<env>/airflow.yml must map namespace names to settings.",
+        ),
+        (
+            {"namespaces": {"ns": 4}},
+            "'namespaces.ns' in conf/<env>/airflow.yml must be a mapping of settings.",
+        ),
+    ],
+)
+def test_task_settings_that_airflow_would_ignore_or_refuse_are_refused(config, message):
+    with pytest.raises(ValueError) as refused:
+        check_task_settings(config, ["ns", "gpu"])
+    assert str(refused.value) == message
+
+
+def test_an_airflow_setting_from_the_environment_is_blamed_on_it(monkeypatch):
+    tasks = airflow_tasks(_fan("ns", 3)).tasks
+    monkeypatch.setenv("AIRFLOW__CORE__PARALLELISM", "lots")
+    with pytest.raises(ValueError) as refused:
+        limits(tasks, {}, pipeline="ns", form=MAPPED)
+    assert str(refused.value) == "AIRFLOW__CORE__PARALLELISM must be a whole number, not 'lots'."
+    monkeypatch.setenv("AIRFLOW__CORE__PARALLELISM", "2")
+    assert limits(tasks, {}, pipeline="ns", form=MAPPED)[1] == [
+        "up to 3 task instances can run at once, but Airflow runs at most 2 ([core] "
+        "parallelism, per scheduler). Raise 'max_active_tasks' in conf/<env>/airflow.yml, or "
+        "[core] parallelism (say so with 'parallelism' there), if your workers can take more."
+    ]
+    # A namespace's own DAG over 1,000 tasks: the advice is not --pipelines again.
+    chain = [_in("c", f"c.m{i}", "variant", *([f"c.m{i - 1}"] if i else [])) for i in range(1001)]
+    advice = limits(
+        airflow_tasks(chain).tasks, {"max_active_tasks": 5000}, pipeline="c", form=MAPPED
+    )[1]
+    assert advice == [
+        "the DAG has 1001 tasks; Airflow's scheduler and UI slow down with more than about "
+        "1000. Most are groups that cannot be mapped (a chain's months, nodes of no namespace)."
+    ]
+
+
+def test_a_relative_conf_source_is_the_project_s_wherever_a_worker_starts():
+    assert conf_source_for("", "/opt/p") == ""
+    assert conf_source_for("conf_prod", "/opt/p/") == "/opt/p/conf_prod"
+    assert conf_source_for("s3://b/conf.tgz", "/opt/p") == "s3://b/conf.tgz"
+    assert conf_source_for("/etc/conf", "/opt/p") == "/etc/conf"
+    assert conf_source_for("C:\\conf", "/opt/p") == "C:\\conf"

@@ -45,9 +45,9 @@ GROUPS = [
 def test_crossings_are_what_one_task_writes_and_another_reads():
     tasks = airflow_tasks(GROUPS).tasks
     assert crossings(_pipeline(), tasks) == [
-        Crossing("ns.table", "ns", ("ns[variants]",)),
-        Crossing("ns.a.metrics", "ns[variants]", ("ns.collect",)),
-        Crossing("ns.b.metrics", "ns[variants]", ("ns.collect",)),
+        Crossing("ns.table", "ns", ("ns[variants]",), ("ns.table",)),
+        Crossing("ns.a.metrics", "ns[variants]", ("ns.collect",), ("ns.a.metrics",)),
+        Crossing("ns.b.metrics", "ns[variants]", ("ns.collect",), ("ns.b.metrics",)),
     ]
     # A variant's model stays inside its task: it may be kept in memory.
     assert "ns.a.model" not in {c.dataset for c in crossings(_pipeline(), tasks)}
@@ -90,3 +90,45 @@ def test_a_crossing_kept_in_memory_or_on_a_local_disk_is_named_by_its_config():
         "read by 'ns.collect') is on a local disk (file:///m.json), which other workers do "
         "not see: store it on object storage (s3://, gs://, abfs://) or a database.",
     ]
+
+
+def test_a_transcoded_crossing_is_one_dataset_and_a_database_is_not_memory():
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "One or more dataset names contain '.'")
+        pipeline = Pipeline(
+            [
+                node(_identity, "raw", "ns.table@pandas", name="ns.make"),
+                node(_identity, "ns.table@spark", "ns.a.out", name="ns.a.fit"),
+            ]
+        )
+    groups = [
+        TaskGroup("ns", "shared", "ns", None, ("ns.make",), ()),
+        TaskGroup("ns.a", "variant", "ns", "a", ("ns.a.fit",), ("ns",)),
+    ]
+    tasks = airflow_tasks(groups).tasks
+    assert crossings(pipeline, tasks) == [
+        Crossing("ns.table@pandas", "ns", ("ns[variants]",), ("ns.table@pandas", "ns.table@spark"))
+    ]
+    catalog = {
+        "ns.table@pandas": {"type": "pandas.SQLTableDataset", "table_name": "t"},
+        "ns.table@spark": {"type": "spark.SparkDataset", "filepath": "data/t"},
+    }
+    # The reading side's config is on a local disk: refused although the writer's is not.
+    assert unreachable(
+        crossings(pipeline, tasks), catalog, shared_disk=False, project_path="/p"
+    ) == [
+        "'ns.table@spark' ('ns.table@pandas', written by task 'ns', read by 'ns[variants]') "
+        "is on a local disk "
+        "(data/t), which other workers do not see: store it on object storage (s3://, gs://, "
+        "abfs://) or a database."
+    ]
+    catalog["ns.table@spark"] = {"type": "spark.SparkDataset", "filepath": "s3://b/t"}
+    # A database table has no path, and is no memory either.
+    assert (
+        unreachable(crossings(pipeline, tasks), catalog, shared_disk=False, project_path="/p") == []
+    )
+    catalog["ns.table@pandas"] = {"type": "kedro.io.MemoryDataset"}
+    assert (
+        "is kept in memory"
+        in unreachable(crossings(pipeline, tasks), catalog, shared_disk=True, project_path="/p")[0]
+    )
