@@ -31,7 +31,7 @@ from pydantic_core import PydanticCustomError
 from .._constants import DEFAULT_KEY
 from .._errors import DeclarationError, combine
 from .names import allowed, check_name, did_you_mean, name_problem
-from .sections import ChainSpec, CollectSpec, MatrixSpec, VariantSpec, _Section
+from .sections import ChainSpec, CollectSpec, MatrixSpec, VariantsFromSpec, VariantSpec, _Section
 from .variants import resolve_variants
 
 # Location parts pydantic adds for union members and dict keys, not YAML keys.
@@ -58,6 +58,10 @@ class NamespaceSpec(_Section):
         default_factory=dict, description="Namespace-level parameter overrides."
     )
     variants: dict[str, VariantSpec] = Field(default_factory=dict)
+    variants_from: VariantsFromSpec | None = Field(
+        default=None,
+        description="Read more variants from a catalog dataset, one row each (docs/data.md).",
+    )
     matrix: MatrixSpec | None = None
     chain: ChainSpec | None = None
     collect: CollectSpec | None = None
@@ -87,15 +91,26 @@ class NamespaceSpec(_Section):
         """``variants``, ``matrix``, ``variants+matrix`` or ``chain``."""
         if self.chain is not None:
             return "chain"
-        declared = (("variants", self.variants), ("matrix", self.matrix))
+        declared = (
+            ("variants", self.variants),
+            ("table", self.variants_from),
+            ("matrix", self.matrix),
+        )
         return "+".join(kind for kind, given in declared if given)
 
     @model_validator(mode="after")
     def _check(self) -> NamespaceSpec:
         try:
-            self._variants = resolve_variants(self.variants, self.matrix, self.chain)
+            table = self.variants_from.rows if self.variants_from else {}
+            self._variants = resolve_variants(self.variants, self.matrix, self.chain, table=table)
         except DeclarationError as exc:
             raise _refusal(exc.detail, exc.path or "") from exc
+        if self.variants_from is not None and self.matrix is not None:
+            raise _refusal(
+                "'variants_from' and 'matrix' cannot be combined: give the table one row per "
+                "combination, or declare the matrix in a namespace of its own.",
+                "variants_from",
+            )
         both = sorted(set(self.shared) & set(self.pipelines))
         if both:
             raise _refusal(

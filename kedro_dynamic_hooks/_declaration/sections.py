@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
 DEFAULT_MAX_MATRIX_SIZE = 1000
 
@@ -49,6 +50,34 @@ class MatrixSpec(_Section):
             "kedro-dagster keeps ('__' becomes '.' there)."
         ),
     )
+
+
+class VariantsFromSpec(_Section):
+    """Variants read from a catalog dataset: one row per variant."""
+
+    dataset: str = Field(
+        min_length=1,
+        description="Catalog entry whose load gives rows: a CSV, Parquet, JSON or SQL table.",
+    )
+    name: str = Field(min_length=1, description="The column that names each variant.")
+    columns: dict[str, str] | None = Field(
+        default=None,
+        description=(
+            "Column -> the dotted parameter path it overrides. Unset: every other column's "
+            "header is that path (e.g. 'model_options.alpha')."
+        ),
+    )
+    where: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Keep only the rows whose column holds this value (or one of a list).",
+    )
+    ignore: list[str] = Field(
+        default_factory=list,
+        description="Columns that are neither the name, an override nor a filter.",
+    )
+    # Filled in from the table when the project is read (_runtime/tables.py),
+    # never from YAML: what is written here is replaced.
+    rows: SkipJsonSchema[dict[str, VariantSpec]] = Field(default_factory=dict)
 
 
 class ChainSpec(_Section):

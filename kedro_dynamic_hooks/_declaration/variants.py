@@ -14,12 +14,17 @@ from .sections import ChainSpec, MatrixSpec, VariantSpec
 
 
 def resolve_variants(
-    named: Mapping[str, VariantSpec], matrix: MatrixSpec | None, chain: ChainSpec | None
+    named: Mapping[str, VariantSpec],
+    matrix: MatrixSpec | None,
+    chain: ChainSpec | None,
+    *,
+    table: Mapping[str, VariantSpec] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Return variant name -> variant-level overrides, in run order.
 
-    Named variants come first in declaration order, then matrix combinations in
-    product order. A chain's ``order`` reorders the result. Needs nothing but the
+    Named variants come first in declaration order, then a table's rows in its
+    order, then matrix combinations in product order. A chain's ``order``
+    reorders the result. Needs nothing but the
     namespace's declaration, so the schema runs it while validating.
 
     Raises:
@@ -30,6 +35,14 @@ def resolve_variants(
     variants: dict[str, dict[str, Any]] = {}
     for name, variant in named.items():
         check_name(name, "variant", path=f"variants.{name}", source=None)
+        variants[name] = variant.overrides
+    for name, variant in (table or {}).items():  # names checked as the rows were read
+        if name in variants:
+            raise DeclarationError(
+                f"the table's variant '{name}' has the same name as a named variant. "
+                "Rename one of them.",
+                path="variants_from",
+            )
         variants[name] = variant.overrides
     if matrix is not None:
         for name, overrides in _matrix(matrix, path="matrix").items():

@@ -83,8 +83,8 @@ def namespace_parameters(
 
 
 def _declared_overrides(spec: NamespaceSpec, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Each override as written, with its YAML path: named variants' overrides,
-    then every matrix value once.
+    """Each override as written, with its YAML path: named variants' overrides, a
+    table's rows (as if named), then every matrix value once.
 
     A combination merges one value per axis, so checking each value checks
     every combination (values at overlapping paths are held to the stricter,
@@ -93,6 +93,9 @@ def _declared_overrides(spec: NamespaceSpec, path: str) -> Iterator[tuple[str, d
     """
     for name, variant in spec.variants.items():
         yield f"{path}.variants.{name}.overrides", variant.overrides
+    if spec.variants_from is not None:  # a table's rows, named by their row in errors
+        for name, variant in spec.variants_from.rows.items():
+            yield f"{path}.variants.{name}.overrides", variant.overrides
     if spec.matrix is not None:
         for dotted, values in spec.matrix.parameters.items():
             single = False

@@ -28,6 +28,7 @@ from .config import memo, original, original_parameters
 from .registry import is_expanded, mark_expanded, registered_templates
 from .reporting import first_line
 from .sources import declaration_source
+from .tables import from_table, with_table_variants
 from .verdicts import passed_before, verdict_key
 
 
@@ -73,7 +74,10 @@ def read_declaration(loader: Any, key: str) -> tuple[Declaration, dict[str, Any]
     if key not in parameters:
         return None
     try:
-        return parse_declaration(parameters[key], key=key), parameters
+        declared, _ = with_table_variants(parameters[key], loader, key, parameters)
+        if declared is not parameters[key]:  # the rows are part of the declaration now
+            parameters = {**parameters, key: declared}
+        return parse_declaration(declared, key=key), parameters
     except DynamicPipelinesError as exc:
         raise blame(exc, loader, key) from exc
 
@@ -188,7 +192,9 @@ def registered(loader: Any) -> Loaded | None:
 
 
 def blame(error: DynamicPipelinesError, loader: Any, key: str) -> DynamicPipelinesError:
-    """Name where the offending value came from: ``--params`` or the parameters file."""
+    """Name where the offending value came from: a table's row, ``--params`` or the
+    parameters file."""
+    error = from_table(error, loader, key)
     if error.source:
         return error
     runtime = getattr(loader, "runtime_params", None) or {}
