@@ -55,8 +55,8 @@ def resolve_variants(
             variants[name] = overrides
     if not variants:
         raise DeclarationError(
-            "namespace declares no variants. Add 'variants' (e.g. 'variants: {base: {}}') "
-            "or a 'matrix'.",
+            "namespace declares no variants. Add 'variants' (e.g. 'variants: {base: {}}'), "
+            "a 'matrix' or 'variants_from'.",
             path="",
         )
     if chain is not None and chain.order is not None:

@@ -10,18 +10,25 @@ column instead of a YAML path nobody wrote.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
+from kedro.pipeline import Pipeline
 from pydantic import ValidationError
 
+from .._constants import LOGGER
 from .._declaration.merge import deep_merge
 from .._declaration.names import did_you_mean
+from .._declaration.schema import Declaration
 from .._declaration.sections import VariantsFromSpec
 from .._declaration.table import RowOrigin, rows_of, table_variants
 from .._errors import DeclarationError, DynamicPipelinesError
+from .._expansion.nodes import base_name
 from .config import memo, original
 from .reporting import first_line
+
+logger = logging.getLogger(LOGGER)
 
 Origins = dict[str, dict[str, RowOrigin]]  # namespace -> variant -> its row
 
@@ -120,3 +127,31 @@ def _located(error: DynamicPipelinesError, origins: Origins, key: str) -> Dynami
         path=f"{key}.{parts[1]}.variants_from",
         source=origin.describe(path),
     )
+
+
+def warn_written_tables(declaration: Declaration, registry: Mapping[str, Pipeline]) -> None:
+    """Warn when a node of the registered pipelines writes a ``variants_from`` table:
+    the variants are the rows the table had when the run started, not what that
+    node writes during it (running the producer first is not supported yet)."""
+    tables = {
+        spec.variants_from.dataset: name
+        for name, spec in declaration.namespaces.items()
+        if spec.variants_from is not None
+    }
+    if not tables:
+        return
+    for pipeline in registry.values():
+        for node in pipeline.nodes:
+            for output in node.outputs:
+                namespace = tables.pop(base_name(output), None)
+                if namespace is not None:
+                    logger.warning(
+                        "Namespace '%s' takes its variants from '%s', which node '%s' writes: "
+                        "this run's variants are the rows it had when the run started. Run "
+                        "'%s' first ('kedro run --nodes %s'), then the variants.",
+                        namespace,
+                        output,
+                        node.name,
+                        node.name,
+                        node.name,
+                    )
