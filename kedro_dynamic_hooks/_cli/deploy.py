@@ -20,6 +20,15 @@ from .._runtime.session import open_project
 from .options import env_option
 
 
+def _check_project_path(project_path: str | None, seen_by: str) -> None:
+    """``--project-path`` is written into the deployment: it must be absolute."""
+    if project_path is not None and not _airflow.is_absolute(project_path):
+        raise click.UsageError(
+            f"--project-path '{project_path}' is relative: give the project's absolute path "
+            f"as {seen_by} see it (e.g. /opt/project)."
+        )
+
+
 @click.command()
 @env_option
 @click.option(
@@ -87,6 +96,7 @@ def airflow(
     """Write an Airflow 3 DAG per pipeline: a task per shared step and collect step,
     and one mapped task per namespace's variants (or a task per variant), ordered
     by the data they exchange."""
+    _check_project_path(project_path, "the workers")
     # kedro-airflow's own template knows groups only: a task per variant.
     groups_only = jinja_file is not None and not _airflow.maps_variants(jinja_file)
     if batch_size > 1 and (form != _tasks.MAPPED or groups_only):
@@ -179,6 +189,8 @@ def dagster(
 
     from kedro.framework.project import PACKAGE_NAME
 
+    _check_project_path(project_path, "Dagster's processes")
+
     with open_project(env) as loaded:
         project = Path(loaded.context.project_path)
         run_env = env or loaded.context.env or _airflow.DEFAULT_ENV
@@ -257,8 +269,8 @@ def dagster(
     module = f"{PACKAGE_NAME}.{_dagster.DEFINITIONS}"
     click.echo(
         f"Wrote {shown_path(definitions.as_posix(), project.as_posix())}: each process builds "
-        f"only its job's namespace. Run a job with: dagster job execute -m {module} "
-        f"-j {run_env}__{namespaces[0]}__{_dagster.SUFFIX}"
+        f"only its job's namespace. With the project installed (pip install -e .), run a job "
+        f"with: dagster job execute -m {module} -j {run_env}__{namespaces[0]}__{_dagster.SUFFIX}"
     )
     for name in result.overlapping:
         click.secho(

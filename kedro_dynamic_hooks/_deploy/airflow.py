@@ -13,6 +13,7 @@ Jinja comes with Kedro; Airflow itself is needed only where the DAG runs.
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -102,7 +103,12 @@ def conf_source_for(conf_source: str, project_path: str) -> str:
     )
     if not conf_source or "://" in conf_source or absolute:
         return conf_source
-    return f"{project_path.rstrip('/')}/{conf_source}"
+    return posixpath.normpath(f"{project_path.rstrip('/')}/{conf_source}")
+
+
+def is_absolute(path: str) -> bool:
+    """Whether ``path`` is absolute on POSIX or Windows (workers may be either)."""
+    return any(kind(path).is_absolute() for kind in (PurePosixPath, PureWindowsPath))
 
 
 def maps_variants(template_file: Path) -> bool:

@@ -78,6 +78,12 @@ def test_airflow_writes_a_dag_with_a_mapped_task_per_namespace(session_project):
     assert "_run_kedro_group(namespaces=['price_predictor.candidate1'])" in dag
     assert '"reviews-predictor-test1": run_reviews_predictor_test1(),' in dag
     assert 'tasks["price-predictor"] >> tasks["price-predictor-candidate1"]' in dag
+    relative = dynamic("airflow", "--project-path", "opt/project")
+    assert relative.exit_code == 2
+    assert (
+        "Error: --project-path 'opt/project' is relative: give the project's absolute path as "
+        "the workers see it (e.g. /opt/project)." in relative.output
+    )
     refused = dynamic("airflow", "--tasks", "per-variant", "--batch-size", "3")
     assert refused.exit_code == 2
     assert (
@@ -162,7 +168,8 @@ def test_dagster_writes_the_job_factory_and_definitions_that_build_one_namespace
         "one per namespace (price_predictor, reviews_predictor), named "
         "'local__<namespace>__dynamic'.\n"
         "Wrote src/spaceflights_dynamic/dynamic_definitions.py: each process builds only its "
-        "job's namespace. Run a job with: dagster job execute -m "
+        "job's namespace. With the project installed (pip install -e .), run a job with: "
+        "dagster job execute -m "
         "spaceflights_dynamic.dynamic_definitions -j local__price_predictor__dynamic\n"
     )
     config = yaml.safe_load((session_project / "conf" / "local" / "dagster.yml").read_text())

@@ -235,6 +235,7 @@ def test_an_airflow_setting_from_the_environment_is_blamed_on_it(monkeypatch):
 def test_a_relative_conf_source_is_the_project_s_wherever_a_worker_starts():
     assert conf_source_for("", "/opt/p") == ""
     assert conf_source_for("conf_prod", "/opt/p/") == "/opt/p/conf_prod"
+    assert conf_source_for("./conf", "/opt/p") == "/opt/p/conf"
     assert conf_source_for("s3://b/conf.tgz", "/opt/p") == "s3://b/conf.tgz"
     assert conf_source_for("/etc/conf", "/opt/p") == "/etc/conf"
     assert conf_source_for("C:\\conf", "/opt/p") == "C:\\conf"
