@@ -43,8 +43,11 @@ def test_a_csv_table_runs_one_variant_per_row(tmp_path):
     assert "models.north.fit" in ran and "models.south.fit" not in ran
     assert (metrics / "south" / "metrics.json").stat().st_mtime_ns == south
 
+    written = {p: p.stat().st_mtime_ns for p in metrics.rglob("*.json")}
     (project / "data" / "raw" / "models.csv").write_text(CSV.replace("0.5", "half"))
     failed = run_in(project, "-m", "kedro", "run", check=False)
+    # Refused before the first node: nothing under data/ was touched.
+    assert {p: p.stat().st_mtime_ns for p in metrics.rglob("*.json")} == written
     assert "Traceback" not in failed
     assert (
         "Error: Invalid dynamic pipelines declaration at 'dynamic_pipelines.models.variants_from"
