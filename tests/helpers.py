@@ -528,3 +528,20 @@ def demo_project(root: Path) -> Path:
     (raw / "sales.json").write_text(json.dumps({"1": 9, "2": 12, "3": 8}))
     (raw / "initial_state.json").write_text(json.dumps({"total": 0, "month": 0}))
     return root
+
+
+def demo_from_table(project: Path, table: str, dataset: dict[str, Any], **given: Any) -> None:
+    """Give the demo's ``models`` namespace its variants from a table: ``table`` is the
+    file's text (under ``data/raw/``, named by ``dataset['filepath']``), ``dataset``
+    its catalog entry ``model_table``, ``given`` the rest of ``variants_from``."""
+    (project / dataset["filepath"]).write_text(table)
+    catalog = project / "conf" / "base" / "catalog.yml"
+    entries = yaml.safe_load(catalog.read_text())
+    entries["model_table"] = dataset
+    catalog.write_text(yaml.safe_dump(entries))
+    path = project / "conf" / "base" / "parameters.yml"
+    params = yaml.safe_load(path.read_text())
+    models = params["dynamic_pipelines"]["models"]
+    del models["variants"]
+    models["variants_from"] = {"dataset": "model_table", "name": "name", **given}
+    path.write_text(yaml.safe_dump(params))

@@ -5,30 +5,20 @@ from __future__ import annotations
 
 import json
 
-import yaml
-from helpers import demo_project, run_in
+from helpers import demo_from_table, demo_project, run_in
 
 CSV = "name,options.alpha,active\nnorth,0.5,yes\nsouth,,yes\neast,3,no\n"
 
 
 def test_a_csv_table_runs_one_variant_per_row(tmp_path):
     project = demo_project(tmp_path / "demo")
-    (project / "data" / "raw" / "models.csv").write_text(CSV)
-    catalog = project / "conf" / "base" / "catalog.yml"
-    entries = yaml.safe_load(catalog.read_text())
-    entries["model_table"] = {"type": "pandas.CSVDataset", "filepath": "data/raw/models.csv"}
-    catalog.write_text(yaml.safe_dump(entries))
-    path = project / "conf" / "base" / "parameters.yml"
-    params = yaml.safe_load(path.read_text())
-    models = params["dynamic_pipelines"]["models"]
-    del models["variants"]
-    models["variants_from"] = {
-        "dataset": "model_table",
-        "name": "name",
-        "where": {"active": "yes"},
-        "ignore": ["active"],
-    }
-    path.write_text(yaml.safe_dump(params))
+    demo_from_table(
+        project,
+        CSV,
+        {"type": "pandas.CSVDataset", "filepath": "data/raw/models.csv"},
+        where={"active": "yes"},
+        ignore=["active"],
+    )
 
     listed = run_in(project, "-m", "kedro", "dynamic", "list")
     assert "models  table: 2 variant(s)" in listed

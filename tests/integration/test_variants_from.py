@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
-from helpers import dynamic
+from helpers import demo_from_table, dynamic
 from kedro.framework.session import KedroSession
 
 from kedro_dynamic_hooks import DeclarationError
@@ -16,17 +15,8 @@ from kedro_dynamic_hooks import DeclarationError
 
 def _from_table(project: Path, rows: list[dict], **given) -> None:
     """The demo's ``models`` variants from a JSON table of ``rows``."""
-    (project / "data" / "raw" / "models.json").write_text(json.dumps(rows))
-    catalog = project / "conf" / "base" / "catalog.yml"
-    entries = yaml.safe_load(catalog.read_text())
-    entries["model_table"] = {"type": "json.JSONDataset", "filepath": "data/raw/models.json"}
-    catalog.write_text(yaml.safe_dump(entries))
-    path = project / "conf" / "base" / "parameters.yml"
-    params = yaml.safe_load(path.read_text())
-    models = params["dynamic_pipelines"]["models"]
-    del models["variants"]
-    models["variants_from"] = {"dataset": "model_table", "name": "name", **given}
-    path.write_text(yaml.safe_dump(params))
+    dataset = {"type": "json.JSONDataset", "filepath": "data/raw/models.json"}
+    demo_from_table(project, json.dumps(rows), dataset, **given)
 
 
 ROWS = [
