@@ -15,14 +15,16 @@ from rich.table import Table
 from rich.tree import Tree
 
 from .._checks.policy import Verdict, verdict
-from .._constants import DEFAULT_KEY
+from .._constants import DEFAULT_KEY, DEFAULT_PIPELINE
 from .._declaration.schema import parameters_schema
 from .._deploy.dagster import renamed_by_kedro_dagster
 from .._errors import DynamicPipelinesError
 from .._runtime.config import original
+from .._runtime.producers import table_notes
 from .._runtime.report import UnknownSelection, namespace_summaries, plan_report
 from .._runtime.session import open_project
 from .._runtime.sources import declaration_source
+from .._runtime.tables import pending_tables
 from .._runtime.verdicts import checking_everything
 from .options import (
     env_option,
@@ -45,9 +47,16 @@ def list_(env: str | None, params: dict[str, Any]) -> None:
     """Show namespaces, their variants, node counts and tags."""
     with open_project(env, params) as project:
         summaries = namespace_summaries(project)
+        pending = pending_tables(project.loader)
     tree = Tree(f"[bold]{len(summaries)} namespace(s)[/bold]")
     for ns in summaries:
         name = ns["namespace"]
+        if name in pending:
+            tree.add(
+                f"[bold cyan]{name}[/bold cyan]  table '{pending[name]}' not written yet: "
+                f"its variants are its rows, once 'kedro dynamic run' has written it"
+            )
+            continue
         branch = tree.add(
             f"[bold cyan]{name}[/bold cyan]  {ns['kind']}: {len(ns['variants'])} variant(s), "
             f"{ns['nodes']} node(s) = {ns['shared']} shared + {ns['collect']} collect + "
@@ -225,6 +234,25 @@ def validate(env: str | None, params: dict[str, Any], strict: bool) -> None:
                 strict=strict,
                 project_path=str(project.project_path),
             )
+            declaration = expansion.declaration
+            pending = pending_tables(loader)
+            table_errors, table_lines = (
+                table_notes(
+                    declaration,
+                    project.pipelines[DEFAULT_PIPELINE],
+                    pending,
+                    key=project.key,
+                )
+                if declaration is not None
+                else ([], [])
+            )
+            if table_errors:
+                source = declaration_source(loader, project.key)
+                found = Verdict(
+                    [*found.problems, *(e.with_source(source) for e in table_errors)],
+                    found.warnings,
+                    found.unused,
+                )
             dagster_names = (
                 renamed_by_kedro_dagster(expansion, project.key)
                 if importlib.util.find_spec("kedro_dagster")
@@ -236,11 +264,14 @@ def validate(env: str | None, params: dict[str, Any], strict: bool) -> None:
         for error in found.problems:
             click.echo(f"Error: {error.alone()}", err=True)
         raise click.ClickException(f"{len(found.problems)} problem(s) found.")
-    count = sum(len(v) for v in expansion.variants.values())
+    count = sum(len(v) for n, v in expansion.variants.items() if n not in pending)
+    waiting = f" and {len(pending)} table(s) not written yet" if pending else ""
     click.echo(
-        f"OK: {len(expansion.variants)} namespace(s), {count} variant(s), "
+        f"OK: {len(expansion.variants)} namespace(s), {count} variant(s){waiting}, "
         f"{len(expansion.nodes)} node(s)."
     )
+    if table_lines:
+        click.echo("Variant tables a node writes:\n" + "\n".join(f"  {n}" for n in table_lines))
     if found.warnings:
         click.echo(
             "Runs of one variant or of another pipeline that would fail (validate --strict "

@@ -13,13 +13,15 @@ from rich.table import Table
 
 from .._checks.catalog_index import CatalogIndex
 from .._constants import DEFAULT_PIPELINE
+from .._declaration.names import did_you_mean
 from .._errors import DynamicPipelinesError
 from .._kedro_compat import split_params
 from .._rerun import compare as comparing
 from .._rerun.journal import state_path
 from .._rerun.stale import FilterError, check_filters, group_statuses, selected, with_upstream
 from .._rerun.status import GroupStatus
-from .._runtime.reporting import reported
+from .._runtime.producers import produced, producing
+from .._runtime.reporting import first_line, reported
 from .._runtime.session import Project, open_project
 from .options import (
     env_option,
@@ -113,12 +115,12 @@ def status(
     default="",
     help="Like kedro run --params; passed on to the run, and used to decide what is stale.",
 )
-@namespaces_option("Only stale groups of these namespaces or variants, comma separated.")
+@namespaces_option("Only these namespaces or variants (ns or ns.variant), comma separated.")
 @_group_tags
-@click.option("--stale", is_flag=True, help="Run the stale task groups (required).")
+@click.option("--stale", is_flag=True, help="Run only the stale task groups.")
 @click.option("--runner", "-r", type=str, default=None, help="Like kedro run --runner.")
 @click.option("--dry-run", is_flag=True, help="Print what would run, and run nothing.")
-def run_stale(
+def run(
     env: str | None,
     raw_params: str,
     namespaces: list[str],
@@ -127,14 +129,31 @@ def run_stale(
     runner: str | None,
     dry_run: bool,
 ) -> None:
+    """Run the project, tables first: the nodes that write a 'variants_from' table,
+    then the variants of what they wrote (with --stale: only the stale task groups)."""
+    params = split_params(click.get_current_context(), None, raw_params)
+    options = [
+        *(["--env", env] if env else []),
+        *(["--params", raw_params] if raw_params else []),
+        *(["--runner", runner] if runner else []),
+    ]
+    if stale:
+        _run_stale(env, params, namespaces, tags, runner, dry_run, options)
+    else:
+        _run_tables_first(env, params, namespaces, tags, runner, dry_run, options)
+
+
+def _run_stale(
+    env: str | None,
+    params: dict[str, Any],
+    namespaces: list[str],
+    tags: list[str],
+    runner: str | None,
+    dry_run: bool,
+    options: list[str],
+) -> None:
     """Run exactly the stale task groups (see 'kedro dynamic status'), and the
     stale groups they read from, as one kedro run of their nodes."""
-    if not stale:
-        raise click.UsageError(
-            "'kedro dynamic run' runs the stale task groups only: add --stale. Use "
-            "'kedro run' for anything else."
-        )
-    params = split_params(click.get_current_context(), None, raw_params)
     with open_project(env, params) as project:
         found, chosen = _statuses(project, env, namespaces, tags)
     todo = with_upstream(found, chosen)
@@ -148,15 +167,68 @@ def run_stale(
         f"{', '.join(s.group.name for s in todo)}."
         + (f" ({extra} of them because the selected groups read from them.)" if extra else "")
     )
-    options = [
-        *(["--env", env] if env else []),
-        *(["--params", raw_params] if raw_params else []),
-        *(["--runner", runner] if runner else []),
-    ]
-    shown = ",".join(nodes) if len(nodes) <= 20 else f"<{len(nodes)} nodes>"
-    click.echo(" ".join(["kedro run --nodes", shown, *options]))
+    _echo_run(nodes, options)
     if not dry_run:
         _run_nodes(nodes, env, params, runner)
+
+
+def _run_tables_first(
+    env: str | None,
+    params: dict[str, Any],
+    namespaces: list[str],
+    tags: list[str],
+    runner: str | None,
+    dry_run: bool,
+    options: list[str],
+) -> None:
+    """Two sessions: the writers of the selected namespaces' tables (and what they
+    read), then the selected nodes of a project read again, writers left out."""
+    wanted = {name.split(".")[0] for name in namespaces}
+    with open_project(env, params) as project:
+        whole = project.pipelines[DEFAULT_PIPELINE]
+        declaration = project.expansion.declaration
+        known = sorted({(n.namespace or "").split(".")[0] for n in whole.nodes} - {""})
+        for name in sorted(wanted - set(known)):
+            raise click.ClickException(
+                f"--namespaces {name} selects no node. Namespaces: {', '.join(known)}."
+                f"{did_you_mean(name, known)}"
+            )
+        written = [
+            t
+            for t in (produced(declaration, whole) if declaration is not None else [])
+            if not wanted or t.namespace in wanted
+        ]
+        first = [n.name for n in producing(whole, written).nodes]
+    if first:
+        shown = ", ".join(f"'{t.dataset}' (node '{t.writer}')" for t in written)
+        click.echo(f"1. Writing the variant table(s) {shown}:")
+        _echo_run(first, options)
+        if dry_run:
+            click.echo("2. Then the variants of what they wrote (known once they are written).")
+            return
+        _run_nodes(first, env, params, runner)
+    with open_project(env, params) as project:  # the tables as just written
+        whole = project.pipelines[DEFAULT_PIPELINE]
+        try:
+            chosen = whole.filter(tags=tags or None, node_namespaces=namespaces or None)
+        except ValueError as exc:
+            raise click.ClickException(
+                f"{_filters(namespaces, tags)} select no node: {first_line(exc)}"
+            ) from exc
+        rest = [n.name for n in chosen.nodes if n.name not in set(first)]
+    if not rest:
+        click.echo("Nothing else to run.")
+        return
+    if first:
+        click.echo("2. Then the rest:")
+    _echo_run(rest, options)
+    if not dry_run:
+        _run_nodes(rest, env, params, runner)
+
+
+def _echo_run(nodes: list[str], options: list[str]) -> None:
+    shown = ",".join(nodes) if len(nodes) <= 20 else f"<{len(nodes)} nodes>"
+    click.echo(" ".join(["kedro run --nodes", shown, *options]))
 
 
 def _run_nodes(
@@ -278,4 +350,4 @@ def compare(
         )
 
 
-COMMANDS = (status, run_stale, compare)
+COMMANDS = (status, run, compare)

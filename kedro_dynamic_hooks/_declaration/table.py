@@ -284,3 +284,30 @@ def table_variants(
             "variants."
         )
     return variants, origins
+
+
+# The one variant a table that does not exist yet expands to, so that the
+# templates, the catalog templates and the collisions are checked before the
+# producer has run. Never run: a run that reaches it is refused (producers.py).
+PENDING = "_table_pending"
+
+
+def pending_variants(
+    spec: VariantsFromSpec, base: Mapping[str, Any] | None = None
+) -> dict[str, dict[str, Any]]:
+    """The stand-in variants of a table not written yet, after checking what can be
+    checked without it: the parameter paths that ``columns`` declares.
+
+    Raises:
+        DeclarationError: For a declared path that overrides no parameter.
+    """
+    if spec.columns is not None:
+        for column, path in spec.columns.items():
+            if not _dotted(path):
+                raise _refuse(
+                    f"'{path}' is not a dotted parameter path such as 'model_options.alpha'.",
+                    f"columns.{column}",
+                )
+        if base is not None:
+            _check_paths(spec.columns, base, spec.dataset)
+    return {PENDING: {"overrides": {}}}

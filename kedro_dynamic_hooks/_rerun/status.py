@@ -16,6 +16,8 @@ from .._checks.groups import TaskGroup
 from .fingerprint import GroupPrint, differences
 
 UP_TO_DATE = "up to date"
+NEVER_RUN = "never run"
+UPSTREAM = "upstream stale"
 
 
 @dataclass(frozen=True)
@@ -79,14 +81,14 @@ def statuses(
         record = state.get(group.name)
         reasons: list[str] = []
         if record is None:
-            reasons.append("never run")
+            reasons.append(NEVER_RUN)
         elif not record.get("ok"):
             reasons.append("last run failed")
         else:
             reasons += differences(GroupPrint.from_dict(record.get("print", {})), now)
         upstream = sorted({producer[d] for d in now.reads if producer.get(d) in stale})
         if upstream:
-            reasons.append(f"upstream stale ({', '.join(upstream)})")
+            reasons.append(f"{UPSTREAM} ({', '.join(upstream)})")
         missing = missing_outputs(now.writes)
         if missing and record is not None and record.get("ok"):
             reasons.append(f"outputs missing ({', '.join(missing)})")

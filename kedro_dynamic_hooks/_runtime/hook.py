@@ -32,6 +32,7 @@ from .advice import failure_advice
 from .config import missing_environment
 from .flags import check_registered
 from .prerun import check_run
+from .producers import check_run_tables
 from .registry import register
 from .reporting import reported
 from .runs import Prepared, Runs, RunState, prepare, prepared_here
@@ -159,6 +160,7 @@ class DynamicPipelinesHook:
         run_id = run_params.get("run_id") or run_params.get("session_id")
         if prepared is not None:
             expansion, loader = prepared.expansion, prepared.loader
+            check_run_tables(pipeline, prepared, run_params, key=self.key)
             check_run(
                 pipeline, run_params, catalog, prepared.catalog, expansion, loader, key=self.key
             )

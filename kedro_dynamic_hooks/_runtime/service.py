@@ -28,7 +28,7 @@ from .config import memo, original, original_parameters
 from .registry import is_expanded, mark_expanded, registered_templates
 from .reporting import first_line
 from .sources import declaration_source
-from .tables import from_table, warn_written_tables, with_table_variants
+from .tables import from_table, with_table_variants
 from .verdicts import passed_before, verdict_key
 
 
@@ -123,7 +123,6 @@ def load_expansion(
                 root, files, {n: s.variant_overrides for n, s in declaration.namespaces.items()}
             )
         registry = registered_templates(declaration) if templates is None else templates
-        warn_written_tables(declaration, registry)
         neighbours = only = None
         if selection is not None:
             neighbours = neighbours_of(declaration, registry)

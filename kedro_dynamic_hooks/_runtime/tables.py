@@ -14,23 +14,27 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from kedro.pipeline import Pipeline
 from pydantic import ValidationError
 
 from .._constants import LOGGER
 from .._declaration.merge import deep_merge
 from .._declaration.names import did_you_mean
-from .._declaration.schema import Declaration
 from .._declaration.sections import VariantsFromSpec
-from .._declaration.table import RowOrigin, rows_of, table_variants
+from .._declaration.table import RowOrigin, pending_variants, rows_of, table_variants
 from .._errors import DeclarationError, DynamicPipelinesError
-from .._expansion.nodes import base_name
 from .config import memo, original
 from .reporting import first_line
 
 logger = logging.getLogger(LOGGER)
 
 Origins = dict[str, dict[str, RowOrigin]]  # namespace -> variant -> its row
+
+
+def pending_tables(loader: Any) -> dict[str, str]:
+    """Namespace -> its ``variants_from`` dataset, for the tables that did not exist
+    when the project was read (a node of the project is expected to write them)."""
+    found: dict[str, str] = memo(loader).get("pending_tables") or {}
+    return found
 
 
 def with_table_variants(
@@ -48,6 +52,7 @@ def with_table_variants(
         return raw, {}
     declared = dict(raw)
     origins: Origins = {}
+    pending: dict[str, str] = {}
     for namespace, spec in raw.items():
         given = spec.get("variants_from") if isinstance(spec, Mapping) else None
         if not isinstance(given, Mapping):
@@ -56,23 +61,32 @@ def with_table_variants(
             table = VariantsFromSpec.model_validate({k: v for k, v in given.items() if k != "rows"})
         except ValidationError:
             continue  # parse_declaration reports it, with its YAML path
+        base = None
+        if parameters is not None:
+            root = {k: v for k, v in parameters.items() if k != key and k not in raw}
+            overrides = spec.get("overrides")
+            base = deep_merge(root, overrides) if isinstance(overrides, Mapping) else root
         try:
-            rows = rows_of(_load(table.dataset, loader), table.dataset)
-            base = None
-            if parameters is not None:
-                root = {k: v for k, v in parameters.items() if k != key and k not in raw}
-                overrides = spec.get("overrides")
-                base = deep_merge(root, overrides) if isinstance(overrides, Mapping) else root
-            variants, found = table_variants(rows, table, base)
+            data = _load(table.dataset, loader)
+            if data is _MISSING:  # to be written by a node: see producers.py
+                variants, found = pending_variants(table, base), dict[str, RowOrigin]()
+                pending[str(namespace)] = table.dataset
+            else:
+                variants, found = table_variants(rows_of(data, table.dataset), table, base)
         except DeclarationError as exc:
             raise DeclarationError(exc.detail, path=f"{key}.{namespace}.{exc.path}") from exc
         declared[namespace] = {**spec, "variants_from": {**given, "rows": variants}}
         origins[str(namespace)] = found
     memo(loader)["table_rows"] = origins
+    memo(loader)["pending_tables"] = pending
     return declared, origins
 
 
+_MISSING = object()
+
+
 def _load(dataset: str, loader: Any) -> Any:
+    """The table's data, or ``_MISSING`` when the dataset does not exist (yet)."""
     from kedro.config import MissingConfigException
     from kedro.io import DataCatalog
 
@@ -92,7 +106,11 @@ def _load(dataset: str, loader: Any) -> Any:
                 f"name.{did_you_mean(dataset, explicit)}",
                 path="variants_from.dataset",
             )
-        return data_catalog.load(dataset)
+        try:
+            exists = data_catalog.exists(dataset)
+        except Exception:
+            exists = True  # let the load say what is wrong
+        return data_catalog.load(dataset) if exists else _MISSING
     except DynamicPipelinesError:
         raise
     except Exception as exc:
@@ -127,31 +145,3 @@ def _located(error: DynamicPipelinesError, origins: Origins, key: str) -> Dynami
         path=f"{key}.{parts[1]}.variants_from",
         source=origin.describe(path),
     )
-
-
-def warn_written_tables(declaration: Declaration, registry: Mapping[str, Pipeline]) -> None:
-    """Warn when a node of the registered pipelines writes a ``variants_from`` table:
-    the variants are the rows the table had when the run started, not what that
-    node writes during it (running the producer first is not supported yet)."""
-    tables = {
-        spec.variants_from.dataset: name
-        for name, spec in declaration.namespaces.items()
-        if spec.variants_from is not None
-    }
-    if not tables:
-        return
-    for pipeline in registry.values():
-        for node in pipeline.nodes:
-            for output in node.outputs:
-                namespace = tables.pop(base_name(output), None)
-                if namespace is not None:
-                    logger.warning(
-                        "Namespace '%s' takes its variants from '%s', which node '%s' writes: "
-                        "this run's variants are the rows it had when the run started. Run "
-                        "'%s' first ('kedro run --nodes %s'), then the variants.",
-                        namespace,
-                        output,
-                        node.name,
-                        node.name,
-                        node.name,
-                    )

@@ -102,8 +102,18 @@ def test_status_run_stale_and_compare_in_process(demo_session):
     assert missing_env.output.endswith(
         "Error: No configuration environment 'prod': conf/prod does not exist.\n"
     )
-    bare = CliRunner().invoke(commands, ["dynamic", "run"])
-    assert bare.exit_code == 2 and "add --stale" in bare.output
+    # Without --stale and without tables a node writes: one run of what the flags select.
+    dry = CliRunner().invoke(commands, ["dynamic", "run", "--namespaces", "models", "--dry-run"])
+    assert dry.output.splitlines()[-1] == (
+        "kedro run --nodes models.make_table,models.exact.fit,models.large.fit,"
+        "models.small.fit,models.tiny.fit,models.exact.score,models.large.score,"
+        "models.small.score,models.tiny.score,models.compare"
+    ), dry.output
+    typo = CliRunner().invoke(commands, ["dynamic", "run", "--namespaces", "modles.small"])
+    assert typo.exit_code == 1 and typo.output.endswith(
+        "Error: --namespaces modles selects no node. Namespaces: forecast, models. "
+        "Did you mean 'models'?\n"
+    )
 
 
 def test_a_failing_run_records_the_failed_group(demo_session):

@@ -10,7 +10,7 @@ import pytest
 from helpers import demo_from_table, dynamic
 from kedro.framework.session import KedroSession
 
-from kedro_dynamic_hooks import DeclarationError
+from kedro_dynamic_hooks import DeclarationError, ProjectError
 
 
 def _from_table(project: Path, rows: list[dict], **given) -> None:
@@ -72,7 +72,17 @@ def test_a_table_that_is_not_in_the_catalog_or_cannot_be_read(demo_session):
     )
     assert missing.value.path == "dynamic_pipelines.models.variants_from.dataset"
     path.write_text(path.read_text().replace("dataset: model_tabel", "dataset: model_table"))
-    (demo_session / "data" / "raw" / "models.json").unlink()
+    (demo_session / "data" / "raw" / "models.json").write_text("[{not json")
     with pytest.raises(DeclarationError) as unread, KedroSession.create() as session:
         session.load_context()
     assert unread.value.detail.startswith("dataset 'model_table' could not be loaded: ")
+    # A table that does not exist is one a node may write: the run is refused, not
+    # the reading (validate and the writers still check the rest).
+    (demo_session / "data" / "raw" / "models.json").unlink()
+    with pytest.raises(ProjectError) as absent, KedroSession.create() as session:
+        session.run()
+    assert absent.value.detail == (
+        "namespace 'models' takes its variants from 'model_table', which does not exist yet: "
+        "no node writes it. Create it, or fix its catalog entry."
+    )
+    assert not (demo_session / "data" / "models").exists()
