@@ -545,3 +545,43 @@ def demo_from_table(project: Path, table: str, dataset: dict[str, Any], **given:
     del models["variants"]
     models["variants_from"] = {"dataset": "model_table", "name": "name", **given}
     path.write_text(yaml.safe_dump(params))
+
+
+WRITER_NODE = """
+
+def list_models(regions):
+    import pandas as pd
+
+    active = [r for r in regions if r["alpha"]]
+    if not active:
+        raise ValueError("no region has data this month")
+    return pd.DataFrame([{"name": r["region"], "options.alpha": r["alpha"]} for r in active])
+"""
+
+
+def demo_with_writer(project: Path, regions: list[dict[str, Any]]) -> None:
+    """Make the demo's ``models`` namespace second-order: its variants come from
+    ``model_table`` (CSV), which node ``list_models`` of ``__default__`` writes from
+    ``data/raw/regions.json`` (``regions``: its rows; a zero ``alpha`` is left out)."""
+    demo_from_table(
+        project, "name\nnone\n", {"type": "pandas.CSVDataset", "filepath": "data/models.csv"}
+    )
+    (project / "data" / "models.csv").unlink()  # not written yet
+    (project / "data" / "raw" / "regions.json").write_text(json.dumps(regions))
+    catalog = project / "conf" / "base" / "catalog.yml"
+    entries = yaml.safe_load(catalog.read_text())
+    entries["regions"] = {"type": "json.JSONDataset", "filepath": "data/raw/regions.json"}
+    catalog.write_text(yaml.safe_dump(entries))
+    package = project / "src" / DEMO_PACKAGE
+    nodes = package / "nodes.py"
+    nodes.write_text(nodes.read_text() + WRITER_NODE)
+    registry = package / "pipeline_registry.py"
+    registry.write_text(
+        registry.read_text()
+        .replace("from .nodes import compare", "from .nodes import list_models, compare")
+        .replace(
+            '"__default__": Pipeline([]),',
+            '"__default__": Pipeline([node(list_models, "regions", "model_table", '
+            'name="list_models")]),',
+        )
+    )
