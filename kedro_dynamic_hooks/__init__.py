@@ -25,6 +25,7 @@ from ._errors import (
 )
 from ._runtime.find import find_dynamic_pipelines
 from ._runtime.hook import DynamicPipelinesHook
+from ._runtime.listing import variant_batches
 from ._runtime.selecting import selecting
 
 try:
@@ -48,4 +49,5 @@ __all__ = [
     "__version__",
     "find_dynamic_pipelines",
     "selecting",
+    "variant_batches",
 ]

@@ -225,3 +225,14 @@ def compile_pattern(pattern: str) -> Any:
     import parse  # type: ignore[import-untyped]
 
     return parse.compile(pattern)
+
+
+def absolute_paths(project_path: Any, config: dict[str, Any]) -> dict[str, Any]:
+    """``config`` (a catalog) with relative filepaths made absolute under
+    ``project_path``, as ``KedroContext`` makes the run's catalog:
+    ``kedro.framework.context.context._convert_paths_to_absolute_posix``."""
+    from pathlib import Path
+
+    from kedro.framework.context.context import _convert_paths_to_absolute_posix
+
+    return _convert_paths_to_absolute_posix(Path(project_path), copy.deepcopy(config))

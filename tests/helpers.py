@@ -550,23 +550,21 @@ def demo_from_table(project: Path, table: str, dataset: dict[str, Any], **given:
 WRITER_NODE = """
 
 def list_models(regions):
-    import pandas as pd
-
     active = [r for r in regions if r["alpha"]]
     if not active:
         raise ValueError("no region has data this month")
-    return pd.DataFrame([{"name": r["region"], "options.alpha": r["alpha"]} for r in active])
+    return [{"name": r["region"], "options.alpha": r["alpha"]} for r in active]
 """
 
 
 def demo_with_writer(project: Path, regions: list[dict[str, Any]]) -> None:
     """Make the demo's ``models`` namespace second-order: its variants come from
-    ``model_table`` (CSV), which node ``list_models`` of ``__default__`` writes from
+    ``model_table`` (a JSON list of rows), which node ``list_models`` of ``__default__`` writes from
     ``data/raw/regions.json`` (``regions``: its rows; a zero ``alpha`` is left out)."""
     demo_from_table(
-        project, "name\nnone\n", {"type": "pandas.CSVDataset", "filepath": "data/models.csv"}
+        project, "[]", {"type": "json.JSONDataset", "filepath": "data/models_table.json"}
     )
-    (project / "data" / "models.csv").unlink()  # not written yet
+    (project / "data" / "models_table.json").unlink()  # not written yet
     (project / "data" / "raw" / "regions.json").write_text(json.dumps(regions))
     catalog = project / "conf" / "base" / "catalog.yml"
     entries = yaml.safe_load(catalog.read_text())

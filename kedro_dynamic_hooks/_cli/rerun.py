@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .._checks.catalog_index import CatalogIndex
+from .._checks.table_writers import produced, producing
 from .._constants import DEFAULT_PIPELINE
 from .._declaration.names import did_you_mean
 from .._errors import DynamicPipelinesError
@@ -20,7 +21,6 @@ from .._rerun import compare as comparing
 from .._rerun.journal import state_path
 from .._rerun.stale import FilterError, check_filters, group_statuses, selected, with_upstream
 from .._rerun.status import GroupStatus
-from .._runtime.producers import produced, producing
 from .._runtime.reporting import first_line, reported
 from .._runtime.session import Project, open_project
 from .options import (

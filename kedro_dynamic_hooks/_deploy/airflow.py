@@ -23,11 +23,12 @@ from typing import Any
 
 from .._checks.catalog_index import dataset_origin_path
 from .._checks.groups import GROUP_KINDS, SHARED, VARIANT, TaskGroup, task_groups
+from .._checks.table_writers import produced
 from .._constants import DEFAULT_KEY, DEFAULT_PIPELINE
 from .._declaration.names import did_you_mean
 from .._expansion.result import Expansion
 from .airflow_settings import check_task_settings, limits, namespace_settings, shared_disk
-from .airflow_tasks import MAPPED, AirflowTask, TaskPlan, airflow_tasks
+from .airflow_tasks import LISTING, MAPPED, AirflowTask, TaskPlan, airflow_tasks, with_listings
 from .crossing import crossings, unreachable
 
 TEMPLATE = Path(__file__).parent / "templates" / "airflow_dag.j2"
@@ -172,14 +173,19 @@ def render(
 def summary(plan: DagPlan) -> str:
     """``6 task(s) (1 shared, 1 mapped over 4 variants in 2 instances, 3 variant, 1 collect)``."""
     counts = Counter(task.kind for task in plan.tasks)
-    mapped = [task for task in plan.tasks if task.mapped]
+    mapped = [task for task in plan.tasks if task.mapped and not task.listed_by]
+    listed = [task for task in plan.tasks if task.listed_by]
     parts = []
-    for kind in (SHARED, MAPPED, *GROUP_KINDS[1:]):
+    for kind in (SHARED, MAPPED, *GROUP_KINDS[1:], LISTING):
         if kind == MAPPED and mapped:
             variants = sum(task.variants for task in mapped)
             instances = sum(len(task.batches) for task in mapped)
             parts.append(f"{len(mapped)} mapped over {variants} variants in {instances} instances")
-        elif counts[kind]:
+        if kind == MAPPED and listed:
+            parts.append(f"{len(listed)} mapped over a table's rows when the DAG runs")
+        elif kind == LISTING and counts[kind]:
+            parts.append(f"{counts[kind]} reading a table's rows")
+        elif kind != MAPPED and counts[kind]:
             parts.append(f"{counts[kind]} {kind}")
     return f"{len(plan.tasks)} task(s) ({', '.join(parts)})"
 
@@ -211,6 +217,21 @@ class DagPlan:
     config: dict[str, Any]
     widest: int
     warnings: list[str]
+
+
+def _table_writers(
+    pipelines: Mapping[str, Any], expansion: Expansion, name: str
+) -> dict[str, str | None]:
+    """Namespace -> the node of pipeline ``name`` that writes its table (``None``:
+    a node outside it), for every table a node of the project writes."""
+    declaration = expansion.declaration
+    whole = pipelines.get(DEFAULT_PIPELINE)
+    if declaration is None or whole is None:
+        return {}
+    here = {n.name for n in pipelines[name].nodes}
+    return {
+        t.namespace: t.writer if t.writer in here else None for t in produced(declaration, whole)
+    }
 
 
 def dag_plans(
@@ -246,6 +267,9 @@ def dag_plans(
             )
         groups = task_groups(pipelines[name], expansion)
         tasks: TaskPlan = airflow_tasks(groups, form=form, batch_size=batch_size)
+        tasks = with_listings(
+            tasks, _table_writers(pipelines, expansion, name), batch_size=batch_size
+        )
         settings = dag_config(config, name)
         check_task_settings(settings, list(expansion.variants))
         width, warnings = limits(tasks.tasks, settings, pipeline=name, form=form)

@@ -14,6 +14,7 @@ other. Everything here is pure: it needs the task groups, not Airflow.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -23,6 +24,7 @@ from .._errors import ProjectError
 MAPPED, PER_VARIANT = "mapped", "per-variant"
 FORMS = (MAPPED, PER_VARIANT)
 MAPPED_SUFFIX = "[variants]"  # a mapped task's name: '<ns>[variants]' ('[' is in no declared name)
+LISTING, LISTING_SUFFIX = "listing", "[rows]"  # reads a table's rows when the DAG runs
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,9 @@ class AirflowTask:
             instance runs (``[["ns.a", "ns.b"], ["ns.c"]]``); else empty.
         dependencies: Names of the tasks that must finish first.
         namespace: The declared namespace, if any.
+        listed_by: For a mapped task over a table a task of the DAG writes, the
+            listing task whose result (the batches) it is expanded over.
+        batch_size: For a listing task, variants per mapped instance.
     """
 
     name: str
@@ -46,6 +51,8 @@ class AirflowTask:
     batches: tuple[tuple[str, ...], ...] = ()
     dependencies: tuple[str, ...] = ()
     namespace: str | None = None
+    listed_by: str | None = None
+    batch_size: int = 1
 
     @property
     def mapped(self) -> bool:
@@ -63,7 +70,10 @@ class AirflowTask:
 
     @property
     def type(self) -> str:
-        """How the task selects: ``mapped``, ``namespace`` (one variant) or ``nodes``."""
+        """How the task selects: ``mapped``, ``namespace`` (one variant), ``nodes``,
+        or ``listing`` (it selects nothing: it reads a table)."""
+        if self.kind == LISTING:
+            return LISTING
         return MAPPED if self.mapped else self.groups[0].type
 
 
@@ -106,6 +116,60 @@ def airflow_tasks(
                 why = "mapping it would make two tasks wait for each other"
             unmapped[namespace] = why
     return TaskPlan(_collapse(groups, mapped, batch_size), unmapped)
+
+
+def with_listings(
+    plan: TaskPlan, writers: Mapping[str, str | None], *, batch_size: int = 1
+) -> TaskPlan:
+    """``plan`` with each namespace of ``writers`` mapped over the rows its table has
+    when the DAG runs: a listing task, after the task that writes the table, reads
+    them, and the namespace's mapped task is expanded over what it returns.
+
+    Args:
+        plan: The DAG's tasks.
+        writers: Namespace -> the node that writes its ``variants_from`` table
+            (``None``: written outside this DAG).
+        batch_size: Variants per mapped instance.
+
+    Raises:
+        ValueError: When such a namespace has a task per variant: its variants
+            are not known when the DAG is written.
+    """
+    tasks = list(plan.tasks)
+    task_of = {node: task.name for task in tasks for node in task.nodes}
+    for namespace, writer in writers.items():
+        own = [t for t in tasks if t.namespace == namespace and (t.mapped or t.kind == VARIANT)]
+        if not own:
+            continue  # not in this DAG's pipeline
+        if not own[0].mapped:
+            why = plan.unmapped.get(namespace)
+            fix = (
+                "Give the namespace named variants."
+                if why
+                else "Drop '--tasks per-variant', or give the namespace named variants."
+            )
+            raise ValueError(
+                f"namespace '{namespace}' takes its variants from a table that "
+                f"{f'node {writer!r}' if writer else 'something'} writes: they are known only "
+                "when the DAG runs, so they must be one mapped task, but "
+                f"{why or '--tasks per-variant writes a task per variant'}. {fix}"
+            )
+        listing = namespace + LISTING_SUFFIX
+        deps = (task_of[writer],) if writer in task_of else ()
+        tasks = [
+            dataclasses.replace(
+                t, batches=(), dependencies=(*t.dependencies, listing), listed_by=listing
+            )
+            if t is own[0]
+            else t
+            for t in tasks
+        ]
+        tasks.append(AirflowTask(listing, LISTING, (), (), deps, namespace, batch_size=batch_size))
+    if len(tasks) == len(plan.tasks):
+        return plan
+    order = topological({t.name: t.dependencies for t in tasks})
+    by_name = {t.name: t for t in tasks}
+    return TaskPlan([by_name[name] for name in order], plan.unmapped)
 
 
 def _why_not_mapped(variants: Sequence[TaskGroup]) -> str | None:

@@ -98,7 +98,9 @@ def _settings_file() -> str:
 
 def _find(raise_errors: bool, key: str, default: Pipeline | None) -> dict[str, Pipeline]:
     found_project = None if hook_loading() else standalone_loader()
-    read = None if found_project is None else read_declaration(found_project[0], key)
+    read = (
+        None if found_project is None else read_declaration(found_project[0], key, found_project[1])
+    )
     if read is not None and not _hook_registered():
         raise ProjectError(
             f"the parameters declare '{key}', but settings.py does not register the hook, "

@@ -110,7 +110,7 @@ class DynamicPipelinesHook:
         started = time.perf_counter()
         loader = context.config_loader
         try:
-            read = read_declaration(loader, self.key)
+            read = read_declaration(loader, self.key, context.project_path)
             if read is None:
                 if missing_environment(loader) is None:  # else Kedro reports the environment
                     logger.warning(

@@ -10,18 +10,17 @@ first, then the variants, in two sessions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from kedro.pipeline import Pipeline
 from kedro.pipeline.node import Node
 
+from .._checks.table_writers import produced, producing, tables
 from .._constants import DEFAULT_PIPELINE
 from .._declaration.schema import Declaration
 from .._errors import DynamicPipelinesError, ProjectError
-from .._expansion.nodes import base_name
 from .._expansion.result import Expansion
 from .._rerun.journal import state_path
 from .._rerun.status import NEVER_RUN, UPSTREAM
@@ -32,40 +31,6 @@ from .sources import declaration_source
 from .tables import pending_tables
 
 RUN_COMMAND = "kedro dynamic run"
-
-
-@dataclass(frozen=True)
-class Table:
-    """A namespace's ``variants_from`` table and the node that writes it, if any."""
-
-    namespace: str
-    dataset: str
-    writer: str | None = None
-
-
-def tables(declaration: Declaration, pipeline: Pipeline | None = None) -> list[Table]:
-    """Every namespace's table, with the node of ``pipeline`` that writes it."""
-    found = [
-        Table(name, spec.variants_from.dataset)
-        for name, spec in declaration.namespaces.items()
-        if spec.variants_from is not None
-    ]
-    if pipeline is None or not found:
-        return found
-    writers = _writers(pipeline.nodes)
-    return [Table(t.namespace, t.dataset, writers.get(t.dataset)) for t in found]
-
-
-def produced(declaration: Declaration, pipeline: Pipeline) -> list[Table]:
-    """The tables a node of ``pipeline`` writes."""
-    return [t for t in tables(declaration, pipeline) if t.writer is not None]
-
-
-def producing(pipeline: Pipeline, written: Iterable[Table]) -> Pipeline:
-    """What must run for ``written`` to be (re)written: the writers and everything
-    upstream of them, none of the variants they list."""
-    datasets = sorted({t.dataset for t in written})
-    return pipeline.to_outputs(*datasets) if datasets else Pipeline([])
 
 
 def check_run_tables(
@@ -85,7 +50,14 @@ def check_run_tables(
     project = _project_pipeline()
     loader = prepared.loader
     try:
-        check_tables(run, declaration, pending_tables(loader), project, key=key)
+        check_tables(
+            run,
+            declaration,
+            pending_tables(loader),
+            project,
+            key=key,
+            collect=_collect_nodes(prepared.expansion),
+        )
         root = run_params.get("project_path")
         if project is not None and root:
             check_fresh(
@@ -119,6 +91,7 @@ def check_tables(
     project: Pipeline | None,
     *,
     key: str,
+    collect: Collection[str] = (),
 ) -> None:
     """Refuse a run whose variants would come from an old table, or from none.
 
@@ -128,12 +101,13 @@ def check_tables(
         pending: Namespace -> table, for the tables that did not exist.
         project: The project's whole pipeline, to name a writer outside the run.
         key: The declaration's key, for the YAML path.
+        collect: The collect steps' node names.
 
     Raises:
         ProjectError: Naming the namespace, the table, its writer and
             ``kedro dynamic run``.
     """
-    involved = _namespaces_in(run.nodes)
+    involved = _namespaces_in(run.nodes, collect)
     here = {t.namespace: t for t in tables(declaration, run)}
     for table in tables(declaration, project):
         if table.namespace not in involved:
@@ -179,7 +153,7 @@ def check_fresh(
     Raises:
         ProjectError: Naming the namespace, the table, why and the command.
     """
-    involved = _namespaces_in(run.nodes)
+    involved = _namespaces_in(run.nodes, _collect_nodes(expansion))
     written = [t for t in produced(declaration, project) if t.namespace in involved]
     if not written:
         return
@@ -246,10 +220,16 @@ def table_notes(
     return errors, notes
 
 
-def _writers(nodes: Iterable[Node]) -> dict[str, str]:
-    return {base_name(out): n.name for n in nodes for out in n.outputs}
+def _collect_nodes(expansion: Expansion) -> set[str]:
+    return {name for ns in expansion.values() for name in ns.collect}
 
 
-def _namespaces_in(nodes: Iterable[Node]) -> set[str]:
-    """The declared namespaces that have an expanded node among ``nodes``."""
-    return {(n.namespace or "").split(".")[0] for n in nodes if n.namespace and is_expanded(n)}
+def _namespaces_in(nodes: Iterable[Node], collect: Collection[str] = ()) -> set[str]:
+    """The declared namespaces with a variant's node, or a collect step's, among
+    ``nodes``: what depends on the rows. A shared step does not, and may run
+    before (or while) its table is written."""
+    return {
+        n.namespace.split(".")[0]
+        for n in nodes
+        if n.namespace and is_expanded(n) and ("." in n.namespace or n.name in collect)
+    }

@@ -49,8 +49,11 @@ class Loaded:
     verdict: str | None = None
 
 
-def read_declaration(loader: Any, key: str) -> tuple[Declaration, dict[str, Any]] | None:
-    """The declaration and the parameters as the files (and ``--params``) gave them.
+def read_declaration(
+    loader: Any, key: str, project_path: Any = None
+) -> tuple[Declaration, dict[str, Any]] | None:
+    """The declaration and the parameters as the files (and ``--params``) gave them;
+    a ``variants_from`` table's relative filepath starts at ``project_path``.
 
     Returns:
         ``None`` when the parameters have no ``key``.
@@ -74,7 +77,7 @@ def read_declaration(loader: Any, key: str) -> tuple[Declaration, dict[str, Any]
     if key not in parameters:
         return None
     try:
-        declared, _ = with_table_variants(parameters[key], loader, key, parameters)
+        declared, _ = with_table_variants(parameters[key], loader, key, parameters, project_path)
         if declared is not parameters[key]:  # the rows are part of the declaration now
             parameters = {**parameters, key: declared}
         return parse_declaration(declared, key=key), parameters

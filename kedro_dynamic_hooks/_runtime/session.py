@@ -86,7 +86,7 @@ def expansion_of(context: KedroContext, key: str) -> Expansion | None:
     done = registered(loader)
     if done is not None and not done.expansion.partial:
         return done.expansion
-    read = read_declaration(loader, key)
+    read = read_declaration(loader, key, context.project_path)
     if read is None:
         return None
     return load_expansion(loader, *read, key=key, project_path=str(context.project_path)).expansion

@@ -22,6 +22,7 @@ from .._declaration.names import did_you_mean
 from .._declaration.sections import VariantsFromSpec
 from .._declaration.table import RowOrigin, pending_variants, rows_of, table_variants
 from .._errors import DeclarationError, DynamicPipelinesError
+from .._kedro_compat import absolute_paths
 from .config import memo, original
 from .reporting import first_line
 
@@ -38,11 +39,16 @@ def pending_tables(loader: Any) -> dict[str, str]:
 
 
 def with_table_variants(
-    raw: Any, loader: Any, key: str, parameters: Mapping[str, Any] | None = None
+    raw: Any,
+    loader: Any,
+    key: str,
+    parameters: Mapping[str, Any] | None = None,
+    project_path: Any = None,
 ) -> tuple[Any, Origins]:
     """``raw`` (the declaration as written) with every ``variants_from`` table's rows,
     whose override paths are checked against ``parameters`` (root and the
-    namespace's ``overrides``) when given.
+    namespace's ``overrides``) when given. Relative filepaths start at
+    ``project_path`` when given (as in a run), else at the working folder.
 
     Raises:
         DeclarationError: Naming the dataset, the row and the column, at
@@ -67,7 +73,7 @@ def with_table_variants(
             overrides = spec.get("overrides")
             base = deep_merge(root, overrides) if isinstance(overrides, Mapping) else root
         try:
-            data = _load(table.dataset, loader)
+            data = _load(table.dataset, loader, project_path)
             if data is _MISSING:  # to be written by a node: see producers.py
                 variants, found = pending_variants(table, base), dict[str, RowOrigin]()
                 pending[str(namespace)] = table.dataset
@@ -85,12 +91,14 @@ def with_table_variants(
 _MISSING = object()
 
 
-def _load(dataset: str, loader: Any) -> Any:
+def _load(dataset: str, loader: Any, project_path: Any = None) -> Any:
     """The table's data, or ``_MISSING`` when the dataset does not exist (yet)."""
     from kedro.config import MissingConfigException
     from kedro.io import DataCatalog
 
     catalog = original(loader, "catalog")
+    if project_path is not None:
+        catalog = absolute_paths(project_path, dict(catalog))
     try:
         credentials = dict(loader["credentials"])
     except (MissingConfigException, KeyError):

@@ -64,7 +64,7 @@ def test_kedro_dynamic_run_writes_the_table_then_runs_its_rows(tmp_path):
     by_hand = shutil.copytree(project, tmp_path / "by_hand")
     shutil.rmtree(by_hand / "data" / "models")
     shutil.rmtree(by_hand / "data" / "forecast")
-    (by_hand / "data" / "models.csv").unlink()
+    (by_hand / "data" / "models_table.json").unlink()
     kedro(by_hand, "run", "--nodes", "list_models")
     kedro(by_hand, "run", "--namespaces", "models")
     kedro(by_hand, "run", "--namespaces", "forecast")

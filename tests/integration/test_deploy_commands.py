@@ -35,7 +35,8 @@ def test_airflow_writes_a_dag_with_a_mapped_task_per_namespace(session_project):
     assert f"project_path = {session_project.resolve().as_posix()!r}" in dag
     assert "Path.cwd()" not in dag
     assert (
-        "run_price_predictor_variants.expand(\n            variants=[['price_predictor.base'], "
+        'tasks["price-predictor-variants"] = run_price_predictor_variants.expand(\n'
+        "        variants=[['price_predictor.base'], "
         "['price_predictor.candidate1'], ['price_predictor.candidate2'], "
         "['price_predictor.candidate3']]" in dag
     )
@@ -76,7 +77,7 @@ def test_airflow_writes_a_dag_with_a_mapped_task_per_namespace(session_project):
     )
     dag = (session_project / "airflow_dags" / "spaceflights_dynamic_dag.py").read_text()
     assert "_run_kedro_group(namespaces=['price_predictor.candidate1'])" in dag
-    assert '"reviews-predictor-test1": run_reviews_predictor_test1(),' in dag
+    assert 'tasks["reviews-predictor-test1"] = run_reviews_predictor_test1()' in dag
     assert 'tasks["price-predictor"] >> tasks["price-predictor-candidate1"]' in dag
     relative = dynamic("airflow", "--project-path", "opt/project")
     assert relative.exit_code == 2

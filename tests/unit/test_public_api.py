@@ -23,6 +23,7 @@ PUBLIC = {
     "__version__",
     "find_dynamic_pipelines",
     "selecting",
+    "variant_batches",
 }
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import ROOT, demo_project, run_in
+from helpers import ROOT, demo_project, demo_with_writer, run_in
 
 VENVS = Path(os.environ.get("KDH_ENGINE_VENVS", ROOT / ".engine-venvs"))
 
@@ -195,6 +195,57 @@ def test_airflow_runs_the_dag_and_writes_what_kedro_run_writes(tmp_path, form):
     # Each task built only what it runs.
     tasks = 6 + 1 if form == "mapped" else 9
     assert output.count("(only what this run's selection can touch)") == tasks
+
+
+def dag_test(tmp_path: Path, python: Path, project: Path) -> dict[str, Any]:
+    """One ``dag.test()`` of the project's DAG, from a folder outside the project."""
+    env = airflow_env(tmp_path, project)
+    if not (tmp_path / "airflow_home").exists():
+        run(python, project, "-m", "airflow", "db", "migrate", env=env)
+    (tmp_path / "run_dag.py").write_text(RUN_DAG)
+    elsewhere = tmp_path / "worker"
+    elsewhere.mkdir(exist_ok=True)
+    output = run_in(
+        elsewhere,
+        str(tmp_path / "run_dag.py"),
+        str(project / "airflow_dags"),
+        "engine-demo",
+        python=python,
+        env=env,
+    )
+    result: dict[str, Any] = json.loads(output.split("RESULT ", 1)[1].splitlines()[0])
+    return result
+
+
+def regions(*names: str) -> list[dict[str, Any]]:
+    return [{"region": n, "alpha": float(i + 1)} for i, n in enumerate(names)]
+
+
+def test_airflow_maps_a_table_an_earlier_task_writes_over_its_rows_when_the_dag_runs(tmp_path):
+    """Second-order: task 'list-models' writes the table, 'models-rows' reads it, and
+    'models-variants' is mapped over what it read: 3 rows, then 5 in the next run of
+    the same DAG file, each run writing what 'kedro dynamic run' writes."""
+    python = engine_python("airflow")
+    project = demo_project(tmp_path / "dag")
+    demo_with_writer(project, regions("north", "south", "east"))
+    (project / "conf" / "base" / "airflow.yml").write_text("default:\n  retries: 0\n")
+    written = run(python, project, "-m", "kedro", "dynamic", "airflow")  # no table yet
+    assert "1 mapped over a table's rows when the DAG runs" in written
+
+    for names in (("north", "south", "east"), ("north", "south", "east", "west", "central")):
+        (project / "data" / "raw" / "regions.json").write_text(json.dumps(regions(*names)))
+        result = dag_test(tmp_path, python, project)
+        assert result["state"] == "success", result["tasks"]
+        mapped = [task for task in result["tasks"] if task[0] == "models-variants"]
+        assert [task[1:] for task in mapped] == [
+            [index, f"models.{name}", "success"] for index, name in enumerate(names)
+        ]
+        edges = {tuple(edge) for edge in result["edges"]}
+        assert {("list-models", "models-rows"), ("models-rows", "models-variants")} <= edges
+        local = demo_project(tmp_path / f"local{len(names)}")
+        demo_with_writer(local, regions(*names))
+        run(python, local, "-m", "kedro", "dynamic", "run")
+        assert outputs(project) == outputs(local)
 
 
 def test_a_real_scheduler_runs_the_mapped_dag_in_parallel_and_writes_what_kedro_run_writes(

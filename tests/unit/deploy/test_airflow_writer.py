@@ -239,3 +239,36 @@ def test_a_relative_conf_source_is_the_project_s_wherever_a_worker_starts():
     assert conf_source_for("s3://b/conf.tgz", "/opt/p") == "s3://b/conf.tgz"
     assert conf_source_for("/etc/conf", "/opt/p") == "/etc/conf"
     assert conf_source_for("C:\\conf", "/opt/p") == "C:\\conf"
+
+
+def test_a_table_a_task_writes_is_mapped_over_what_a_listing_task_reads_at_run_time():
+    from kedro_dynamic_hooks._deploy.airflow_tasks import with_listings
+
+    groups = [
+        _group("ns.a", "ns"),
+        _group("ns.b", "ns"),
+        TaskGroup("ns", "shared", "ns", None, ("ns.prep",), ()),
+        TaskGroup("list_rows", "node", None, None, ("list_rows",), ()),
+        TaskGroup("ns.collect", "collect", "ns", None, ("ns.compare",), ("ns.a", "ns.b")),
+    ]
+    plan = with_listings(airflow_tasks(groups, form=MAPPED), {"ns": "list_rows"}, batch_size=5)
+    names = [t.name for t in plan.tasks]
+    listing = next(t for t in plan.tasks if t.kind == "listing")
+    mapped = next(t for t in plan.tasks if t.mapped)
+    assert listing.dependencies == ("list_rows",) and listing.batch_size == 5
+    assert mapped.listed_by == "ns[rows]" and mapped.batches == ()
+    assert "ns[rows]" in mapped.dependencies
+    assert names.index("list_rows") < names.index("ns[rows]") < names.index(mapped.name)
+    # Written outside this DAG: listed at run time, after nothing.
+    outside = with_listings(airflow_tasks(groups, form=MAPPED), {"ns": None})
+    assert next(t for t in outside.tasks if t.kind == "listing").dependencies == ()
+    # Not in this DAG's pipeline: unchanged.
+    assert with_listings(airflow_tasks(groups), {"other": "x"}).tasks == airflow_tasks(groups).tasks
+    with pytest.raises(ValueError) as per_variant:
+        with_listings(airflow_tasks(groups, form=PER_VARIANT), {"ns": "list_rows"})
+    assert str(per_variant.value) == (
+        "namespace 'ns' takes its variants from a table that node 'list_rows' writes: they "
+        "are known only when the DAG runs, so they must be one mapped task, but --tasks "
+        "per-variant writes a task per variant. Drop '--tasks per-variant', or give the "
+        "namespace named variants."
+    )

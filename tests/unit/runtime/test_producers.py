@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from kedro.pipeline import Pipeline, node
 
+from kedro_dynamic_hooks._checks.table_writers import Table, produced, producing
 from kedro_dynamic_hooks._declaration.schema import parse_declaration
 from kedro_dynamic_hooks._errors import ProjectError
-from kedro_dynamic_hooks._runtime.producers import Table, check_tables, produced, producing
+from kedro_dynamic_hooks._runtime.producers import check_tables
 from kedro_dynamic_hooks._runtime.registry import mark_expanded
 
 DECLARATION = parse_declaration(
@@ -89,3 +90,16 @@ def test_runs_without_the_table_s_variants_are_left_alone():
     # A user's own node named like the namespace is not one of its variants.
     mine = Pipeline([node(_identity, "x", "w", name="mine", namespace="ns.north")])
     check_tables(listing + mine, DECLARATION, pending, whole, key="dp")
+
+
+def test_a_shared_step_may_run_before_its_table_is_written_but_not_a_collect_step():
+    listing, _, _ = _project()
+    shared = Pipeline([node(_identity, "raw", "s", name="prep", namespace="ns")])
+    collected = Pipeline([node(_identity, "s", "c", name="compare", namespace="ns")])
+    mark_expanded([*shared.nodes, *collected.nodes])
+    whole = listing + shared + collected
+    check_tables(shared, DECLARATION, {"ns": "regions"}, whole, key="dp", collect={"ns.compare"})
+    with pytest.raises(ProjectError, match="does not exist yet"):
+        check_tables(
+            collected, DECLARATION, {"ns": "regions"}, whole, key="dp", collect={"ns.compare"}
+        )
