@@ -137,9 +137,10 @@ def reference_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
 
 @pytest.fixture(scope="module")
 def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
-    """One full ``kedro run`` of the sample project, shared by a test module."""
+    """One full run of the sample project (``kedro dynamic run``: the table of
+    namespace 'regional' first, then the rest), shared by a test module."""
     project = sample_project(tmp_path_factory.mktemp("sample"))
-    project.kedro("run")
+    project.kedro("dynamic", "run")
     yield project
 
 

@@ -124,7 +124,12 @@ def two(*args: Any) -> tuple[int, int]:
 
 
 def copy_sample(dest: Path, parameters: str | None = None) -> Path:
-    """Copy the sample project without its outputs, optionally replacing parameters.yml."""
+    """Copy the sample project without its outputs, optionally replacing parameters.yml.
+
+    With other parameters, the sample's 'store_listing' node (it writes the table of
+    its 'regional' namespace) leaves ``__default__``: the project is then the
+    templates and whatever the given declaration makes of them.
+    """
     project = dest / "project"
     shutil.copytree(
         SAMPLE,
@@ -137,6 +142,10 @@ def copy_sample(dest: Path, parameters: str | None = None) -> Path:
     settings.write_text(settings.read_text() + RECORDER)
     if parameters is not None:
         (project / "conf" / "base" / "parameters.yml").write_text(parameters)
+        registry = project / "src" / "spaceflights_dynamic" / "pipeline_registry.py"
+        registry.write_text(
+            registry.read_text().replace(", default=store_listing.create_pipeline()", "")
+        )
     # Plain, unwrapped log lines, so that tests can search the output.
     (project / "conf" / "logging.yml").write_text(PLAIN_LOGGING)
     return project

@@ -17,6 +17,8 @@ import yaml
 from helpers import ROOT, SAMPLE
 
 from kedro_dynamic_hooks._declaration.schema import parse_declaration
+from kedro_dynamic_hooks._declaration.sections import VariantsFromSpec
+from kedro_dynamic_hooks._declaration.table import pending_variants
 
 README = ROOT / "README.md"
 DOCS = ROOT / "docs"
@@ -138,10 +140,16 @@ def test_relative_links_resolve(page, target):
 
 def test_sample_declaration_validates():
     params = yaml.safe_load((SAMPLE / "conf/base/parameters.yml").read_text())
-    declaration = parse_declaration(params["dynamic_pipelines"])
+    declared = params["dynamic_pipelines"]
+    # 'regional' takes its variants from a table a node writes: as when it is not
+    # written yet, one stand-in variant (the rows are read with the project).
+    table = declared["regional"]["variants_from"]
+    table["rows"] = pending_variants(VariantsFromSpec.model_validate(table))
+    declaration = parse_declaration(declared)
     assert list(declaration.namespaces) == [
         "price_predictor",
         "reviews_predictor",
         "experiments",
         "forecast",
+        "regional",
     ]

@@ -1,0 +1,5 @@
+"""The 'regional_forecast' template pipeline."""
+
+from .pipeline import create_pipeline
+
+__all__ = ["create_pipeline"]
