@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from . import deploy, inspect, rerun
+from . import deploy, inspect, rerun, run
 
 
 @click.group(name="kedro-dynamic-hooks")
@@ -24,5 +24,5 @@ def dynamic() -> None:
     """Inspect, validate and document the dynamic pipelines declaration."""
 
 
-for _command in (*inspect.COMMANDS, *rerun.COMMANDS, *deploy.COMMANDS):
+for _command in (*inspect.COMMANDS, *run.COMMANDS, *rerun.COMMANDS, *deploy.COMMANDS):
     dynamic.add_command(_command)

@@ -12,16 +12,13 @@ from rich.console import Console
 from rich.table import Table
 
 from .._checks.catalog_index import CatalogIndex
-from .._checks.table_writers import produced, producing
 from .._constants import DEFAULT_PIPELINE
-from .._declaration.names import did_you_mean
 from .._errors import DynamicPipelinesError
-from .._kedro_compat import split_params
 from .._rerun import compare as comparing
-from .._rerun.journal import state_path
-from .._rerun.stale import FilterError, check_filters, group_statuses, selected, with_upstream
+from .._rerun.journal import read_state, state_path
+from .._rerun.orphans import Orphan, orphans
+from .._rerun.stale import FilterError, check_filters, group_statuses, selected
 from .._rerun.status import GroupStatus
-from .._runtime.reporting import first_line, reported
 from .._runtime.session import Project, open_project
 from .options import (
     env_option,
@@ -34,12 +31,10 @@ from .options import (
     write,
 )
 
-_group_tags = tags_option(
-    "Only task groups with a node of these tags (namespace or variant names)."
-)
+group_tags = tags_option("Only task groups with a node of these tags (namespace or variant names).")
 
 
-def _statuses(
+def statuses_for(
     project: Project, env: str | None, namespaces: Sequence[str], tags: Sequence[str]
 ) -> tuple[list[GroupStatus], list[GroupStatus]]:
     """Every group's status, in dependency order, and those the filters select."""
@@ -59,7 +54,7 @@ def _statuses(
         raise click.ClickException(str(exc)) from exc
 
 
-def _filters(namespaces: Sequence[str], tags: Sequence[str]) -> str:
+def shown_filters(namespaces: Sequence[str], tags: Sequence[str]) -> str:
     shown = [f"--namespaces {','.join(namespaces)}"] if namespaces else []
     return " ".join([*shown, *([f"--tags {','.join(tags)}"] if tags else [])])
 
@@ -68,7 +63,7 @@ def _filters(namespaces: Sequence[str], tags: Sequence[str]) -> str:
 @env_option
 @params_option
 @namespaces_option("Only these namespaces or variants (ns or ns.variant), comma separated.")
-@_group_tags
+@group_tags
 @json_option
 @output_option("Write the JSON to this file (Kedro itself logs to stdout).")
 def status(
@@ -83,9 +78,11 @@ def status(
     why not: parameters, code or inputs changed, outputs missing, never run, failed."""
     as_json = as_json or output is not None
     with quiet(as_json), open_project(env, params) as project:
-        _, found = _statuses(project, env, namespaces, tags)
+        every, found = statuses_for(project, env, namespaces, tags)
+        left = _orphans(project, env, every, namespaces)
     if as_json:
-        text = json.dumps([s.as_dict() for s in found], indent=2) + "\n"
+        rows = [*(s.as_dict() for s in found), *(o.as_dict() for o in left)]
+        text = json.dumps(rows, indent=2) + "\n"
         if output is not None:
             write(output, text)
         else:
@@ -99,164 +96,36 @@ def status(
     console = Console()
     console.print(table)
     stale = sum(1 for s in found if s.stale)
-    command = " ".join(["kedro dynamic run --stale", _filters(namespaces, tags)]).strip()
+    command = " ".join(["kedro dynamic run --stale", shown_filters(namespaces, tags)]).strip()
     console.print(
         f"{stale} of {len(found)} group(s) stale." + (f" '{command}' runs them." if stale else ""),
         highlight=False,
     )
-
-
-@click.command(name="run")
-@env_option
-@click.option(
-    "--params",
-    "raw_params",
-    type=str,
-    default="",
-    help="Like kedro run --params; passed on to the run, and used to decide what is stale.",
-)
-@namespaces_option("Only these namespaces or variants (ns or ns.variant), comma separated.")
-@_group_tags
-@click.option("--stale", is_flag=True, help="Run only the stale task groups.")
-@click.option("--runner", "-r", type=str, default=None, help="Like kedro run --runner.")
-@click.option("--dry-run", is_flag=True, help="Print what would run, and run nothing.")
-def run(
-    env: str | None,
-    raw_params: str,
-    namespaces: list[str],
-    tags: list[str],
-    stale: bool,
-    runner: str | None,
-    dry_run: bool,
-) -> None:
-    """Run the project, tables first: the nodes that write a 'variants_from' table,
-    then the variants of what they wrote (with --stale: only the stale task groups)."""
-    params = split_params(click.get_current_context(), None, raw_params)
-    options = [
-        *(["--env", env] if env else []),
-        *(["--params", raw_params] if raw_params else []),
-        *(["--runner", runner] if runner else []),
-    ]
-    if stale:
-        _run_stale(env, params, namespaces, tags, runner, dry_run, options)
-    else:
-        _run_tables_first(env, params, namespaces, tags, runner, dry_run, options)
-
-
-def _run_stale(
-    env: str | None,
-    params: dict[str, Any],
-    namespaces: list[str],
-    tags: list[str],
-    runner: str | None,
-    dry_run: bool,
-    options: list[str],
-) -> None:
-    """Run exactly the stale task groups (see 'kedro dynamic status'), and the
-    stale groups they read from, as one kedro run of their nodes."""
-    with open_project(env, params) as project:
-        found, chosen = _statuses(project, env, namespaces, tags)
-    todo = with_upstream(found, chosen)
-    if not todo:
-        click.echo(f"Nothing is stale: {len(chosen)} task group(s) up to date.")
-        return
-    nodes = [node for s in todo for node in s.group.nodes]
-    extra = len(todo) - sum(1 for s in chosen if s.stale)
-    click.echo(
-        f"{len(todo)} of {len(found)} task group(s) stale: "
-        f"{', '.join(s.group.name for s in todo)}."
-        + (f" ({extra} of them because the selected groups read from them.)" if extra else "")
-    )
-    _echo_run(nodes, options)
-    if not dry_run:
-        _run_nodes(nodes, env, params, runner)
-
-
-def _run_tables_first(
-    env: str | None,
-    params: dict[str, Any],
-    namespaces: list[str],
-    tags: list[str],
-    runner: str | None,
-    dry_run: bool,
-    options: list[str],
-) -> None:
-    """Two sessions: the writers of the selected namespaces' tables (and what they
-    read), then the selected nodes of a project read again, writers left out."""
-    wanted = {name.split(".")[0] for name in namespaces}
-    with open_project(env, params) as project:
-        whole = project.pipelines[DEFAULT_PIPELINE]
-        declaration = project.expansion.declaration
-        known = sorted({(n.namespace or "").split(".")[0] for n in whole.nodes} - {""})
-        for name in sorted(wanted - set(known)):
-            raise click.ClickException(
-                f"--namespaces {name} selects no node. Namespaces: {', '.join(known)}."
-                f"{did_you_mean(name, known)}"
+    if left:
+        console.print(
+            f"{len(left)} variant(s) no longer declared (a row removed from a table, or a "
+            "variant from the YAML); their outputs are kept, delete them if unwanted:",
+            highlight=False,
+        )
+        for orphan in left:
+            console.print(
+                f"  {orphan.group}: {', '.join(orphan.paths) or 'no file left'}",
+                highlight=False,
+                soft_wrap=True,
             )
-        written = [
-            t
-            for t in (produced(declaration, whole) if declaration is not None else [])
-            if not wanted or t.namespace in wanted
-        ]
-        first = [n.name for n in producing(whole, written).nodes]
-    if first:
-        shown = ", ".join(f"'{t.dataset}' (node '{t.writer}')" for t in written)
-        click.echo(f"1. Writing the variant table(s) {shown}:")
-        _echo_run(first, options)
-        if dry_run:
-            click.echo("2. Then the variants of what they wrote (known once they are written).")
-            return
-        _run_nodes(first, env, params, runner)
-    with open_project(env, params) as project:  # the tables as just written
-        whole = project.pipelines[DEFAULT_PIPELINE]
-        try:
-            chosen = whole.filter(tags=tags or None, node_namespaces=namespaces or None)
-        except ValueError as exc:
-            raise click.ClickException(
-                f"{_filters(namespaces, tags)} select no node: {first_line(exc)}"
-            ) from exc
-        rest = [n.name for n in chosen.nodes if n.name not in set(first)]
-    if not rest:
-        click.echo("Nothing else to run.")
-        return
-    if first:
-        click.echo("2. Then the rest:")
-    _echo_run(rest, options)
-    if not dry_run:
-        _run_nodes(rest, env, params, runner)
 
 
-def _echo_run(nodes: list[str], options: list[str]) -> None:
-    shown = ",".join(nodes) if len(nodes) <= 20 else f"<{len(nodes)} nodes>"
-    click.echo(" ".join(["kedro run --nodes", shown, *options]))
-
-
-def _run_nodes(
-    nodes: list[str], env: str | None, params: dict[str, Any], runner: str | None
-) -> None:
-    """``kedro run --nodes ...`` in this process: no command-line length limit for
-    thousands of nodes, and the hook builds only what they need."""
-    from kedro.framework.project import settings
-    from kedro.framework.session import KedroSession
-    from kedro.utils import load_obj
-
-    from .._runtime.selecting import selecting
-
-    try:
-        runner_class = load_obj(runner or "SequentialRunner", "kedro.runner")
-    except (AttributeError, ModuleNotFoundError, ValueError) as exc:
-        raise click.ClickException(f"Unknown runner '{runner}': {exc}.") from exc
-    session_class = settings.SESSION_CLASS
-    if not issubclass(session_class, KedroSession):
-        session_class = KedroSession  # a serving session takes --params per run
-    with (
-        selecting(nodes=nodes),
-        session_class.create(env=env, runtime_params=params or None) as session,
-    ):
-        try:
-            session.run(node_names=nodes, runner=runner_class())
-        except DynamicPipelinesError as exc:
-            raise reported(exc) from exc
+def _orphans(
+    project: Project, env: str | None, every: Sequence[GroupStatus], namespaces: Sequence[str]
+) -> list[Orphan]:
+    declaration = project.expansion.declaration
+    if declaration is None:
+        return []
+    root = str(project.project_path)
+    state = read_state(state_path(root, env or project.context.env), warn=False)
+    found = orphans(state, declaration, {s.group.name for s in every}, root)
+    wanted = {name.split(".")[0] for name in namespaces}
+    return [o for o in found if not wanted or o.group.split(".")[0] in wanted]
 
 
 @click.command()
@@ -350,4 +219,4 @@ def compare(
         )
 
 
-COMMANDS = (status, run, compare)
+COMMANDS = (status, compare)

@@ -114,6 +114,11 @@ def _mentions(value: Any, token: str) -> bool:
     return False
 
 
+def render_value(value: Any, namespace: str, variant: str) -> Any:
+    """``value`` (a template's config, or one of its strings) for one variant."""
+    return _render(value, namespace, variant)
+
+
 def _render(value: Any, namespace: str, variant: str) -> Any:
     if isinstance(value, str):
         return value.replace(NAMESPACE, namespace).replace(VARIANT, variant)

@@ -98,8 +98,11 @@ def test_a_changed_writer_input_refuses_the_old_table_and_a_rerun_takes_the_new(
     metrics = project / "data" / "models"
     ranked = json.loads((metrics / "comparison.json").read_text())
     assert sorted(row["variant"] for row in ranked) == ["north", "west"]
-    # The removed row's outputs are kept, never deleted silently.
+    # The removed row's outputs are kept, never deleted silently, and listed.
     assert (metrics / "south" / "metrics.json").exists()
+    status = kedro(project, "dynamic", "status", "--namespaces", "models")
+    assert "1 variant(s) no longer declared (a row removed from a table" in status
+    assert "  models.south: data/models/south/metrics.json" in status
 
 
 def test_a_writer_that_fails_runs_no_variant(tmp_path):
