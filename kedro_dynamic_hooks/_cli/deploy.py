@@ -10,6 +10,7 @@ from kedro.framework.cli.utils import split_string
 
 from .._checks.catalog_index import shown_path
 from .._checks.groups import task_groups
+from .._checks.table_writers import Table, produced
 from .._constants import DEFAULT_PIPELINE
 from .._deploy import airflow as _airflow
 from .._deploy import airflow_tasks as _tasks
@@ -185,8 +186,6 @@ def dagster(
     (multiprocess executor), then the collect step. Other jobs and settings in
     the file are kept (its comments are not).
     """
-    import importlib.util
-
     from kedro.framework.project import PACKAGE_NAME
 
     _check_project_path(project_path, "Dagster's processes")
@@ -212,6 +211,11 @@ def dagster(
         registered = set(loaded.pipelines)
         conf = Path(loaded.context.config_loader.conf_source)
         key = loaded.key
+        written = (
+            produced(expansion.declaration, loaded.pipelines[DEFAULT_PIPELINE])
+            if expansion.declaration is not None
+            else []
+        )
     if renamed:
         raise click.ClickException(
             "kedro-dagster writes '.' as '__' and reads every '__' back as '.', so these names "
@@ -239,11 +243,7 @@ def dagster(
             f"{shown} already has a job '{_dagster.FACTORY}' that is not the one this command "
             "writes. Rename yours, or pass --replace to overwrite it. Nothing was written."
         )
-    spec = importlib.util.find_spec(str(PACKAGE_NAME))
-    package_dir = Path(next(iter(spec.submodule_search_locations or ()))) if spec else None
-    if package_dir is None:
-        raise click.ClickException(f"Cannot find the project's package '{PACKAGE_NAME}'.")
-    definitions = package_dir / f"{_dagster.DEFINITIONS}.py"
+    definitions = _package_dir(str(PACKAGE_NAME)) / f"{_dagster.DEFINITIONS}.py"
     try:
         _dagster.write_config(path, result.config)
         _dagster.render_definitions(
@@ -272,7 +272,30 @@ def dagster(
         f"only its job's namespace. With the project installed (pip install -e .), run a job "
         f"with: dagster job execute -m {module} -j {run_env}__{namespaces[0]}__{_dagster.SUFFIX}"
     )
-    for name in result.overlapping:
+    _dagster_warnings(written, result.overlapping, shown)
+
+
+def _package_dir(package: str) -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise click.ClickException(f"Cannot find the project's package '{package}'.")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _dagster_warnings(written: list[Table], overlapping: list[str], shown: str) -> None:
+    """Tables a node writes (a job has the rows of load time), and jobs that clash."""
+    for table in written:
+        click.secho(
+            f"Warning: namespace '{table.namespace}' takes its variants from "
+            f"'{table.dataset}', which node '{table.writer}' writes: its job has the rows the "
+            "table has when Dagster loads the code location, not those written during a run. "
+            f"Run 'kedro run --nodes {table.writer}' first, then load (or reload) it.",
+            fg="yellow",
+            err=True,
+        )
+    for name in overlapping:
         click.secho(
             f"Warning: job '{name}' in {shown} runs nodes of a namespace job too; Dagster "
             "refuses to load two jobs that share a node ('Conflicting definitions'). "

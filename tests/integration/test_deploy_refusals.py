@@ -125,3 +125,30 @@ def test_validate_lists_names_kedro_dagster_would_rewrite_when_it_is_installed(
         "rewrites (e.g. 'model_linear__test_size_0p2'): set 'separator: _x_' at "
         "dynamic_pipelines.experiments.matrix.\n" in result.output
     )
+
+
+def test_the_writers_on_a_table_a_node_writes(demo_session):
+    from helpers import demo_with_writer
+
+    demo_with_writer(demo_session, [{"region": "north", "alpha": 1.0}])
+    dagster = CliRunner().invoke(commands, ["dynamic", "dagster"])
+    assert dagster.exit_code == 0, dagster.output
+    assert (
+        "Warning: namespace 'models' takes its variants from 'model_table', which node "
+        "'list_models' writes: its job has the rows the table has when Dagster loads the code "
+        "location, not those written during a run. Run 'kedro run --nodes list_models' "
+        "first, then load (or reload) it." in dagster.output
+    )
+    per_variant = CliRunner().invoke(commands, ["dynamic", "airflow", "--tasks", "per-variant"])
+    assert per_variant.exit_code == 1
+    assert per_variant.output.startswith(
+        "Error: namespace 'models' takes its variants from a table that node 'list_models' "
+        "writes: they are known only when the DAG runs"
+    )
+    assert not (demo_session / "airflow_dags").exists()
+    mapped = CliRunner().invoke(commands, ["dynamic", "airflow", "--batch-size", "2"])
+    assert mapped.exit_code == 0, mapped.output
+    dag = (demo_session / "airflow_dags" / "engine_demo_dag.py").read_text()
+    assert "return _variant_batches('models', 2)" in dag
+    assert 'variants=tasks["models-rows"]' in dag
+    assert 'tasks["list-models"] >> tasks["models-rows"]' in dag
