@@ -1,12 +1,13 @@
 """End-to-end benchmark: one variant's run as the declaration grows (selective startup).
 
 Run: python benchmarks/bench_e2e.py [--sizes 1000 10000] [--repeat 3]
-     [--selections namespaces tags pipelines nodes session.run] [--named-only]
+     [--selections namespaces tags pipelines nodes session.run] [--named-only] [--table]
      [--catalogs templates factories literal catch-all credentials overlay]
 
 For each size N it generates throwaway Kedro projects declaring N variants of a
 4-node template (plus one shared node): as named variants, as one matrix axis of
-N values and, when N is a square, as a two-axis matrix. It then times whole
+N values and, when N is a square, as a two-axis matrix (with ``--table``: as
+the N rows of a CSV that ``variants_from`` reads, against a 6-row one). It then times whole
 processes that run one variant, selected five ways: ``kedro run --namespaces``,
 ``--tags``, ``--pipelines``, ``--nodes``, and ``KedroSession.run`` from Python
 inside ``selecting(...)``. Wall time and peak RSS are measured from a parent
@@ -174,7 +175,9 @@ def make_project(root: Path, n: int, *, axes: int = 0, catalog: str = "templates
             f"v{i}": {"overrides": {"model_options": {"random_state": i}}} for i in range(n)
         }
     }
-    if axes == 1:
+    if axes == TABLE:
+        declared = {"variants_from": {"dataset": "variant_table", "name": "name"}}
+    elif axes == 1:
         declared = {
             "matrix": {"max_size": n, "parameters": {"model_options.random_state": list(range(n))}}
         }
@@ -226,6 +229,15 @@ def make_project(root: Path, n: int, *, axes: int = 0, catalog: str = "templates
                 }
             )
         )
+    if axes == TABLE:  # one row per variant, in a CSV read through Kedro's catalog
+        user_catalog["variant_table"] = {
+            "type": "pandas.CSVDataset",
+            "filepath": "data/01_raw/variants.csv",
+        }
+        (root / "data" / "01_raw").mkdir(parents=True)
+        (root / "data" / "01_raw" / "variants.csv").write_text(
+            "name,model_options.random_state\n" + "".join(f"v{i},{i}\n" for i in range(n))
+        )
     (conf / "base" / "parameters.yml").write_text(yaml.safe_dump(parameters, sort_keys=False))
     (conf / "base" / "catalog.yml").write_text(
         yaml.safe_dump(user_catalog) if user_catalog else "{}\n"
@@ -236,9 +248,12 @@ def make_project(root: Path, n: int, *, axes: int = 0, catalog: str = "templates
     return root
 
 
+TABLE = -1  # ``axes`` for a declaration whose variants are a table's rows
+
+
 def first_variant(axes: int) -> str:
     """The name of the variant every case runs."""
-    return {0: "v0", 1: "random_state_0", 2: "random_state_0__test_size_t0"}[axes]
+    return {TABLE: "v0", 0: "v0", 1: "random_state_0", 2: "random_state_0__test_size_t0"}[axes]
 
 
 # One selection of one variant, five ways; the last one from Python.
@@ -347,6 +362,12 @@ def main() -> None:
     )
     parser.add_argument("--named-only", action="store_true", help="skip the matrix declarations")
     parser.add_argument(
+        "--table",
+        action="store_true",
+        help="declare the variants as the rows of a CSV (variants_from) instead; "
+        "ratios against a 6-row table",
+    )
+    parser.add_argument(
         "--catalogs",
         nargs="+",
         choices=list(CATALOGS),
@@ -359,10 +380,10 @@ def main() -> None:
         help="also time 'kedro dynamic validate' against 'kedro dynamic list' per project",
     )
     args = parser.parse_args()
-    cases = [(6, 0)]
+    cases = [(6, TABLE if args.table else 0)]
     for n in sorted(set(args.sizes) - {6}):
-        cases.append((n, 0))
-        if not args.named_only:
+        cases.append((n, TABLE if args.table else 0))
+        if not args.named_only and not args.table:
             cases += [(n, 1)] + ([(n, 2)] if math.isqrt(n) ** 2 == n else [])
     print(
         f"{'declaration':>20} | {'catalog':>11} | {'selection':>11} | {'first s':>7} | "
@@ -382,7 +403,12 @@ def _case(root: Path, n: int, axes: int, style: str, args: argparse.Namespace, b
     project = make_project(root, n, axes=axes, catalog=style)
     variant = first_variant(axes)
     parse = parse_time(project)
-    label = {0: f"{n:,} named", 1: f"{n:,} matrix, 1 axis", 2: f"{n:,} matrix, 2 axes"}[axes]
+    label = {
+        TABLE: f"{n:,} table rows",
+        0: f"{n:,} named",
+        1: f"{n:,} matrix, 1 axis",
+        2: f"{n:,} matrix, 2 axes",
+    }[axes]
     # The first run pays the whole collision check (and writes bytecode); later
     # runs of the unchanged project find its verdict kept.
     first = measure(project, SELECTIONS["namespaces"](variant))["wall"]

@@ -160,10 +160,10 @@ class DynamicPipelinesHook:
         run_id = run_params.get("run_id") or run_params.get("session_id")
         if prepared is not None:
             expansion, loader = prepared.expansion, prepared.loader
-            check_run_tables(pipeline, prepared, run_params, key=self.key)
             check_run(
                 pipeline, run_params, catalog, prepared.catalog, expansion, loader, key=self.key
             )
+            check_run_tables(pipeline, prepared, run_params, key=self.key)
             if expansion.added_keys:
                 logger.warning("%s", added_keys_warning(expansion.added_keys))
             if prepared.verdict is not None and run_params.get("project_path"):
