@@ -200,6 +200,8 @@ def cast(value: Any, like: Any) -> Any:
     if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
         return value
     if kind is bool:
+        if isinstance(value, (int, float)) and value in (0, 1):
+            return bool(value)  # a CSV column of 1/0 with an empty cell reads as floats
         text = str(value).strip().lower()
         if text in _TRUE or text in _FALSE:
             return text in _TRUE

@@ -80,6 +80,7 @@ def test_columns_map_cells_to_parameters_and_where_keeps_rows():
 def test_a_cell_is_cast_as_the_base_parameter_or_refused():
     assert cast("3", 1) == 3 and cast(2.0, 1) == 2 and cast("0.25", 1.0) == 0.25
     assert cast("TRUE", False) is True and cast(7, "label") == "7"
+    assert cast(1.0, False) is True and cast(0, True) is False  # a 1/0 column with an empty cell
     assert cast({"a": 1}, None) == {"a": 1}
     with pytest.raises(ValueError, match=r"2\.5 is not a int, as the base parameter is \(3\)"):
         cast(2.5, 3)
