@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from helpers import demo_from_table, dynamic
 from kedro.framework.session import KedroSession
 
@@ -86,3 +87,45 @@ def test_a_table_that_is_not_in_the_catalog_or_cannot_be_read(demo_session):
         "no node writes it. Create it, or fix its catalog entry."
     )
     assert not (demo_session / "data" / "models").exists()
+
+
+def test_validate_checks_what_it_can_before_a_table_is_written(demo_session):
+    from helpers import demo_with_writer
+
+    demo_with_writer(demo_session, [{"region": "north", "alpha": 1.0}])
+    path = demo_session / "conf" / "base" / "parameters.yml"
+    params = yaml.safe_load(path.read_text())
+    table = params["dynamic_pipelines"]["models"]["variants_from"]
+    table["columns"] = {"options.alpha": "options.alpah"}
+    path.write_text(yaml.safe_dump(params))
+    typo = dynamic("validate")
+    assert typo.exit_code == 1
+    assert (
+        "at 'dynamic_pipelines.models.variants_from.columns' (in conf/base/parameters.yml): "
+        "dataset 'model_table' has column 'options.alpha', which overrides 'options.alpah', "
+        "but there is no parameter 'alpah' under 'options'" in typo.output
+    )
+    table["columns"] = {"options.alpha": "options.alpha"}
+    # A template of the namespace's catalog that collides: found with the stand-in.
+    catalog = params["dynamic_pipelines"]["models"]["catalog"]
+    catalog["comparison"]["filepath"] = "data/{namespace}/table.json"
+    path.write_text(yaml.safe_dump(params))
+    collide = dynamic("validate")
+    assert collide.exit_code == 1 and "data/models/table.json" in collide.output
+    catalog["comparison"]["filepath"] = "data/{namespace}/comparison.json"
+    path.write_text(yaml.safe_dump(params))
+    assert dynamic("validate").exit_code == 0
+    # A table nothing writes, and that does not exist: an error, before any run.
+    entries = demo_session / "conf" / "base" / "catalog.yml"
+    entries.write_text(
+        entries.read_text()
+        + "other_table: {type: json.JSONDataset, filepath: data/raw/other.json}\n"
+    )
+    table["dataset"] = "other_table"
+    path.write_text(yaml.safe_dump(params))
+    unwritten = dynamic("validate")
+    assert unwritten.exit_code == 1
+    assert (
+        "namespace 'models' takes its variants from 'other_table', which does not exist yet: "
+        "no node writes it. Create it, or fix its catalog entry." in unwritten.output
+    )
