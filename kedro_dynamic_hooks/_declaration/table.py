@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._errors import DeclarationError
-from .merge import deep_merge, nest
 from .names import did_you_mean, name_problem
 from .sections import VariantsFromSpec
 
@@ -54,7 +53,7 @@ def rows_of(data: Any, dataset: str) -> list[dict[str, Any]]:
     """
     if hasattr(data, "to_dict") and hasattr(data, "columns"):  # pandas, polars (to_dicts)
         records = data.to_dict("records") if hasattr(data, "iloc") else data.to_dicts()
-        return [dict(record) for record in records]
+        return records if all(type(r) is dict for r in records) else [dict(r) for r in records]
     if (
         isinstance(data, Sequence)
         and not isinstance(data, (str, bytes))
@@ -100,6 +99,21 @@ def _wanted(value: Any, condition: Any) -> bool:
     if isinstance(condition, list):
         return value in [plain(c) for c in condition]
     return bool(value == plain(condition))
+
+
+def _cell(spec: VariantsFromSpec, number: int) -> str:
+    return f"dataset '{spec.dataset}', row {number}, column '{spec.name}'"
+
+
+def _put(target: dict[str, Any], parts: list[str], value: Any) -> None:
+    """Set ``value`` at ``parts`` under ``target``, making mappings on the way
+    (what ``deep_merge(target, nest(path, value))`` does, without copies)."""
+    for part in parts[:-1]:
+        below = target.get(part)
+        if not isinstance(below, dict):
+            below = target[part] = {}
+        target = below
+    target[parts[-1]] = value
 
 
 def _refuse(message: str, at: str = "") -> DeclarationError:
@@ -245,37 +259,42 @@ def table_variants(
         _check_paths(mapping, base, spec.dataset)
     variants: dict[str, dict[str, Any]] = {}
     origins: dict[str, RowOrigin] = {}
+    # Per column, once: its path's parts and the base value a cell is cast to
+    # (10,000 rows are read in every process that reads the project).
+    columns = [(c, p, p.split("."), _at(base, p)) for c, p in mapping.items()]
+    where = [(c, v) for c, v in spec.where.items()]
     for number, row in enumerate(rows, start=1):
-        if not all(_wanted(plain(row.get(c)), v) for c, v in spec.where.items()):
+        if where and not all(_wanted(plain(row.get(c)), v) for c, v in where):
             continue
         name = plain(row.get(spec.name))
-        at = f"dataset '{spec.dataset}', row {number}, column '{spec.name}'"
         if name is None:
-            raise _refuse(f"{at} is empty: every row needs a variant name.", "name")
+            raise _refuse(
+                f"{_cell(spec, number)} is empty: every row needs a variant name.", "name"
+            )
         name = str(name)
         problem = name_problem(name)
         if problem:
-            raise _refuse(f"{at}: the variant name '{name}' {problem}.", "name")
+            raise _refuse(f"{_cell(spec, number)}: the variant name '{name}' {problem}.", "name")
         if name in variants:
             raise _refuse(
-                f"{at}: the variant name '{name}' is already row {origins[name].row}'s. "
-                "Names must be unique.",
+                f"{_cell(spec, number)}: the variant name '{name}' is already row "
+                f"{origins[name].row}'s. Names must be unique.",
                 "name",
             )
         overrides: dict[str, Any] = {}
         used: dict[str, str] = {}
-        for column, path in mapping.items():
+        for column, path, parts, like in columns:
             value = plain(row.get(column))
             if value is None:  # an empty cell inherits
                 continue
             try:
-                value = cast(value, _at(base, path))
+                value = cast(value, like)
             except ValueError as exc:
                 raise _refuse(
                     f"dataset '{spec.dataset}', row {number}, column '{column}': {exc}.",
                     "columns",
                 ) from exc
-            overrides = deep_merge(overrides, nest(path, value))
+            _put(overrides, parts, value)
             used[path] = column
         variants[name] = {"overrides": overrides}
         origins[name] = RowOrigin(spec.dataset, number, used)

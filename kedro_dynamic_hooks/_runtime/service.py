@@ -78,8 +78,8 @@ def read_declaration(
         return None
     try:
         declared, _ = with_table_variants(parameters[key], loader, key, parameters, project_path)
-        if declared is not parameters[key]:  # the rows are part of the declaration now
-            parameters = {**parameters, key: declared}
+        # The rows go into the declaration, not back into the parameters: Kedro
+        # makes a 'params:' dataset of every nested key, 10,000 rows included.
         return parse_declaration(declared, key=key), parameters
     except DynamicPipelinesError as exc:
         raise blame(exc, loader, key) from exc
@@ -150,7 +150,7 @@ def load_expansion(
         verdict = None
         if check:
             verdict = verdict_key(
-                parameters.get(key),
+                [parameters.get(key), table_rows(declaration)],
                 user_catalog,
                 registry,
                 [t for spec in declaration.namespaces.values() for t in spec.templates],
@@ -175,6 +175,16 @@ def load_expansion(
     except DynamicPipelinesError as exc:
         raise blame(exc, loader, key) from exc
     return Loaded(expansion, catalog, verdict)
+
+
+def table_rows(declaration: Declaration) -> dict[str, list[Any]]:
+    """Each ``variants_from`` namespace's rows, as the collision verdict's digest needs
+    them (they change the rendered filepaths), in a JSON-friendly form."""
+    return {
+        name: [[v, row.overrides] for v, row in spec.variants_from.rows.items()]
+        for name, spec in declaration.namespaces.items()
+        if spec.variants_from is not None
+    }
 
 
 def neighbours_of(declaration: Declaration, registry: Mapping[str, Pipeline]) -> Neighbours:

@@ -7,11 +7,17 @@ deep in Kedro's stack, and whether a loop sits on an edge there depends on the
 caller's depth: measured under ``kedro run``, OmegaConf's reading of a
 10,000-value matrix took 1.9 s there (two thirds of it in the kernel) against
 0.45 s on a new thread, whose stack starts empty.
+
+The cyclic garbage collector is paused meanwhile: reading a table of 10,000
+rows allocates some 100,000 small containers and no cycles, and in a process
+that has imported Kedro and pandas each full collection then costs about
+0.1 s (measured: 0.23 s to read such a table with it, 0.14 s without).
 """
 
 from __future__ import annotations
 
 import contextvars
+import gc
 import threading
 from typing import Any
 
@@ -41,8 +47,14 @@ def on_fresh_stack(function: Any, *args: Any) -> Any:
             outcome.append((False, exc))
 
     worker = threading.Thread(target=target, name="kedro-dynamic-hooks", daemon=True)
-    worker.start()
-    worker.join()
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        worker.start()
+        worker.join()
+    finally:
+        if paused:
+            gc.enable()
     ok, value = outcome[0]
     if ok:
         return value
