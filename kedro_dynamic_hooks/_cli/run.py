@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import click
@@ -16,6 +17,20 @@ from .._runtime.reporting import first_line, reported
 from .._runtime.session import open_project
 from .options import env_option, namespaces_option
 from .rerun import group_tags, shown_filters, statuses_for
+
+
+@dataclass(frozen=True)
+class Flags:
+    """What ``kedro dynamic run`` was given; ``options`` are the ``kedro run`` flags
+    it passes on (shown in the command it prints)."""
+
+    env: str | None
+    params: dict[str, Any]
+    namespaces: list[str]
+    tags: list[str]
+    runner: str | None
+    dry_run: bool
+    options: list[str]
 
 
 @click.command(name="run")
@@ -49,25 +64,18 @@ def run(
         *(["--params", raw_params] if raw_params else []),
         *(["--runner", runner] if runner else []),
     ]
+    flags = Flags(env, params, namespaces, tags, runner, dry_run, options)
     if stale:
-        _run_stale(env, params, namespaces, tags, runner, dry_run, options)
+        _run_stale(flags)
     else:
-        _run_tables_first(env, params, namespaces, tags, runner, dry_run, options)
+        _run_tables_first(flags)
 
 
-def _run_stale(
-    env: str | None,
-    params: dict[str, Any],
-    namespaces: list[str],
-    tags: list[str],
-    runner: str | None,
-    dry_run: bool,
-    options: list[str],
-) -> None:
+def _run_stale(flags: Flags) -> None:
     """Run exactly the stale task groups (see 'kedro dynamic status'), and the
     stale groups they read from, as one kedro run of their nodes."""
-    with open_project(env, params) as project:
-        found, chosen = statuses_for(project, env, namespaces, tags)
+    with open_project(flags.env, flags.params) as project:
+        found, chosen = statuses_for(project, flags.env, flags.namespaces, flags.tags)
     todo = with_upstream(found, chosen)
     if not todo:
         click.echo(f"Nothing is stale: {len(chosen)} task group(s) up to date.")
@@ -79,24 +87,14 @@ def _run_stale(
         f"{', '.join(s.group.name for s in todo)}."
         + (f" ({extra} of them because the selected groups read from them.)" if extra else "")
     )
-    _echo_run(nodes, options)
-    if not dry_run:
-        _run_nodes(nodes, env, params, runner)
+    _run(nodes, flags)
 
 
-def _run_tables_first(
-    env: str | None,
-    params: dict[str, Any],
-    namespaces: list[str],
-    tags: list[str],
-    runner: str | None,
-    dry_run: bool,
-    options: list[str],
-) -> None:
+def _run_tables_first(flags: Flags) -> None:
     """Two sessions: the writers of the selected namespaces' tables (and what they
     read), then the selected nodes of a project read again, writers left out."""
-    wanted = {name.split(".")[0] for name in namespaces}
-    with open_project(env, params) as project:
+    wanted = {name.split(".")[0] for name in flags.namespaces}
+    with open_project(flags.env, flags.params) as project:
         whole = project.pipelines[DEFAULT_PIPELINE]
         declaration = project.expansion.declaration
         known = sorted({(n.namespace or "").split(".")[0] for n in whole.nodes} - {""})
@@ -114,18 +112,18 @@ def _run_tables_first(
     if first:
         shown = ", ".join(f"'{t.dataset}' (node '{t.writer}')" for t in written)
         click.echo(f"1. Writing the variant table(s) {shown}:")
-        _echo_run(first, options)
-        if dry_run:
+        _echo_run(first, flags.options)
+        if flags.dry_run:
             click.echo("2. Then the variants of what they wrote (known once they are written).")
             return
-        _run_nodes(first, env, params, runner)
-    with open_project(env, params) as project:  # the tables as just written
+        _run_nodes(first, flags.env, flags.params, flags.runner)
+    with open_project(flags.env, flags.params) as project:  # the tables as just written
         whole = project.pipelines[DEFAULT_PIPELINE]
         try:
-            chosen = whole.filter(tags=tags or None, node_namespaces=namespaces or None)
+            chosen = whole.filter(tags=flags.tags or None, node_namespaces=flags.namespaces or None)
         except ValueError as exc:
             raise click.ClickException(
-                f"{shown_filters(namespaces, tags)} select no node: {first_line(exc)}"
+                f"{shown_filters(flags.namespaces, flags.tags)} select no node: {first_line(exc)}"
             ) from exc
         rest = [n.name for n in chosen.nodes if n.name not in set(first)]
     if not rest:
@@ -133,9 +131,14 @@ def _run_tables_first(
         return
     if first:
         click.echo("2. Then the rest:")
-    _echo_run(rest, options)
-    if not dry_run:
-        _run_nodes(rest, env, params, runner)
+    _run(rest, flags)
+
+
+def _run(nodes: list[str], flags: Flags) -> None:
+    """Print the ``kedro run --nodes`` this is, then run it (not with --dry-run)."""
+    _echo_run(nodes, flags.options)
+    if not flags.dry_run:
+        _run_nodes(nodes, flags.env, flags.params, flags.runner)
 
 
 def _echo_run(nodes: list[str], options: list[str]) -> None:

@@ -177,15 +177,18 @@ def summary(plan: DagPlan) -> str:
     listed = [task for task in plan.tasks if task.listed_by]
     parts = []
     for kind in (SHARED, MAPPED, *GROUP_KINDS[1:], LISTING):
-        if kind == MAPPED and mapped:
-            variants = sum(task.variants for task in mapped)
-            instances = sum(len(task.batches) for task in mapped)
-            parts.append(f"{len(mapped)} mapped over {variants} variants in {instances} instances")
-        if kind == MAPPED and listed:
-            parts.append(f"{len(listed)} mapped over a table's rows when the DAG runs")
+        if kind == MAPPED:
+            if mapped:
+                variants = sum(task.variants for task in mapped)
+                instances = sum(len(task.batches) for task in mapped)
+                parts.append(
+                    f"{len(mapped)} mapped over {variants} variants in {instances} instances"
+                )
+            if listed:
+                parts.append(f"{len(listed)} mapped over a table's rows when the DAG runs")
         elif kind == LISTING and counts[kind]:
             parts.append(f"{counts[kind]} reading a table's rows")
-        elif kind != MAPPED and counts[kind]:
+        elif counts[kind]:
             parts.append(f"{counts[kind]} {kind}")
     return f"{len(plan.tasks)} task(s) ({', '.join(parts)})"
 

@@ -126,6 +126,27 @@ def airflow_env(tmp_path: Path, project: Path) -> dict[str, str]:
     }
 
 
+def dag_test(tmp_path: Path, python: Path, project: Path) -> tuple[dict[str, Any], str]:
+    """One ``dag.test()`` of the project's DAG, run from a folder outside the project
+    (the DAG finds the project by the path written into it); its result and output."""
+    env = airflow_env(tmp_path, project)
+    if not (tmp_path / "airflow_home").exists():
+        run(python, project, "-m", "airflow", "db", "migrate", env=env)
+    (tmp_path / "run_dag.py").write_text(RUN_DAG)
+    elsewhere = tmp_path / "worker"
+    elsewhere.mkdir(exist_ok=True)
+    output = run_in(
+        elsewhere,
+        str(tmp_path / "run_dag.py"),
+        str(project / "airflow_dags"),
+        "engine-demo",
+        python=python,
+        env=env,
+    )
+    result: dict[str, Any] = json.loads(output.split("RESULT ", 1)[1].splitlines()[0])
+    return result, output
+
+
 MODELS = ("small", "exact", "large", "tiny")
 FORECAST_EDGES = {("forecast-m1", "forecast-m2"), ("forecast-m2", "forecast-m3")}
 
@@ -144,21 +165,7 @@ def test_airflow_runs_the_dag_and_writes_what_kedro_run_writes(tmp_path, form):
         else "9 task(s) (1 shared, 7 variant, 1 collect), up to 5 at once."
     )
     assert f"Wrote airflow_dags/engine_demo_dag.py: pipeline '__default__', {summary}" in written
-    env = airflow_env(tmp_path, project)
-    run(python, project, "-m", "airflow", "db", "migrate", env=env)
-    (tmp_path / "run_dag.py").write_text(RUN_DAG)
-    # From another folder: the DAG finds the project by the path written into it.
-    elsewhere = tmp_path / "worker"
-    elsewhere.mkdir()
-    output = run_in(
-        elsewhere,
-        str(tmp_path / "run_dag.py"),
-        str(project / "airflow_dags"),
-        "engine-demo",
-        python=python,
-        env=env,
-    )
-    result = json.loads(output.split("RESULT ", 1)[1].splitlines()[0])
+    result, output = dag_test(tmp_path, python, project)
 
     assert result["state"] == "success"
     states = {state for *_, state in result["tasks"]}
@@ -202,26 +209,6 @@ def test_airflow_runs_the_dag_and_writes_what_kedro_run_writes(tmp_path, form):
     assert output.count("(only what this run's selection can touch)") == tasks
 
 
-def dag_test(tmp_path: Path, python: Path, project: Path) -> dict[str, Any]:
-    """One ``dag.test()`` of the project's DAG, from a folder outside the project."""
-    env = airflow_env(tmp_path, project)
-    if not (tmp_path / "airflow_home").exists():
-        run(python, project, "-m", "airflow", "db", "migrate", env=env)
-    (tmp_path / "run_dag.py").write_text(RUN_DAG)
-    elsewhere = tmp_path / "worker"
-    elsewhere.mkdir(exist_ok=True)
-    output = run_in(
-        elsewhere,
-        str(tmp_path / "run_dag.py"),
-        str(project / "airflow_dags"),
-        "engine-demo",
-        python=python,
-        env=env,
-    )
-    result: dict[str, Any] = json.loads(output.split("RESULT ", 1)[1].splitlines()[0])
-    return result
-
-
 def regions(*names: str) -> list[dict[str, Any]]:
     return [{"region": n, "alpha": float(i + 1)} for i, n in enumerate(names)]
 
@@ -239,7 +226,7 @@ def test_airflow_maps_a_table_an_earlier_task_writes_over_its_rows_when_the_dag_
 
     for names in (("north", "south", "east"), ("north", "south", "east", "west", "central")):
         (project / "data" / "raw" / "regions.json").write_text(json.dumps(regions(*names)))
-        result = dag_test(tmp_path, python, project)
+        result, _ = dag_test(tmp_path, python, project)
         assert result["state"] == "success", result["tasks"]
         mapped = [task for task in result["tasks"] if task[0] == "models-variants"]
         assert [task[1:] for task in mapped] == [
