@@ -152,3 +152,32 @@ def test_the_writers_on_a_table_a_node_writes(demo_session):
     assert "return _variant_batches('models', 2)" in dag
     assert 'variants=tasks["models-rows"]' in dag
     assert 'tasks["list-models"] >> tasks["models-rows"]' in dag
+
+
+def test_variant_batches_lists_a_table_s_rows_or_says_why_not(demo_session):
+    import pytest
+    from helpers import demo_with_writer
+
+    from kedro_dynamic_hooks import ProjectError, SelectionError, variant_batches
+
+    demo_with_writer(demo_session, [{"region": n, "alpha": 1.0} for n in ("a", "b", "c")])
+    with pytest.raises(ProjectError) as missing:
+        variant_batches("models", 2, project_path=str(demo_session))
+    assert missing.value.detail == (
+        "namespace 'models' takes its variants from 'model_table', which does not exist: "
+        "the task that writes it must run (and succeed) first."
+    )
+    from kedro.framework.session import KedroSession
+
+    with KedroSession.create(project_path=demo_session) as session:
+        session.run(node_names=["list_models"])
+    assert variant_batches("models", 2, project_path=str(demo_session)) == [
+        ["models.a", "models.b"],
+        ["models.c"],
+    ]
+    # A namespace the declaration lacks: the hook's own flag check, with a did-you-mean.
+    with pytest.raises(SelectionError) as unknown:
+        variant_batches("modles", project_path=str(demo_session))
+    assert unknown.value.detail.startswith(
+        "no node is in namespace 'modles'. Did you mean 'models'?"
+    )
